@@ -1,0 +1,114 @@
+"""Typed errors. Each carries the data an operator needs, not just a message.
+
+``InputError`` and its subclasses mean the object itself is bad: retrying
+cannot help, so the ingest path records the failure and moves on.
+``IndexingError`` and ``SearchBackendError`` mean a dependency failed: the
+message is retried (SQS) or answered with 503 (API).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class NewsfacetError(Exception):
+    """Base of every error this package raises on purpose."""
+
+    code = "newsfacet_error"
+
+    def __init__(self, message: str, **data: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.data = data
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"error": self.code, "message": self.message, **self.data}
+
+
+class InputError(NewsfacetError):
+    """The object cannot be turned into entries; retrying will not help."""
+
+    code = "bad_input"
+
+    def __init__(self, message: str, *, key: str, **data: Any) -> None:
+        super().__init__(f"{key}: {message}", key=key, **data)
+        self.key = key
+
+
+class EmptyObjectError(InputError):
+    code = "empty_object"
+
+    def __init__(self, *, key: str) -> None:
+        super().__init__("object is empty", key=key)
+
+
+class ObjectTooLargeError(InputError):
+    code = "object_too_large"
+
+    def __init__(self, *, key: str, size: int, limit: int) -> None:
+        super().__init__(
+            f"object is {size} bytes, over the limit of {limit}", key=key, size=size, limit=limit
+        )
+
+
+class UnsupportedFormatError(InputError):
+    code = "unsupported_format"
+
+    def __init__(self, *, key: str, reason: str) -> None:
+        super().__init__(f"unsupported format ({reason})", key=key, reason=reason)
+
+
+class BadEncodingError(InputError):
+    code = "bad_encoding"
+
+    def __init__(self, *, key: str, reason: str) -> None:
+        super().__init__(f"cannot decode text ({reason})", key=key, reason=reason)
+
+
+class MalformedContentError(InputError):
+    code = "malformed_content"
+
+    def __init__(self, *, key: str, reason: str, **data: Any) -> None:
+        super().__init__(f"malformed content ({reason})", key=key, reason=reason, **data)
+
+
+class NoContentError(InputError):
+    code = "no_content"
+
+    def __init__(self, *, key: str, reason: str = "no article text found") -> None:
+        super().__init__(reason, key=key, reason=reason)
+
+
+class ObjectNotFoundError(InputError):
+    """The event names an object that no longer exists (deleted before we read it)."""
+
+    code = "object_not_found"
+
+    def __init__(self, *, key: str, bucket: str) -> None:
+        super().__init__(f"object not found in bucket {bucket}", key=key, bucket=bucket)
+
+
+class IndexingError(NewsfacetError):
+    """OpenSearch refused or failed to store entries; the message is retried."""
+
+    code = "indexing_failed"
+
+
+class SearchBackendError(NewsfacetError):
+    """OpenSearch is unreachable or timed out while answering a query."""
+
+    code = "search_unavailable"
+
+
+class InvalidRequestError(NewsfacetError):
+    """A client parameter is well-typed but unusable (bad cursor, bad range)."""
+
+    code = "invalid_request"
+
+    def __init__(self, message: str, *, parameter: str) -> None:
+        super().__init__(message, parameter=parameter)
+        self.parameter = parameter
+
+
+class NotFoundError(NewsfacetError):
+    code = "not_found"

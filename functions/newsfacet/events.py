@@ -1,0 +1,65 @@
+"""Decode the three shapes in which S3 tells us about a new object.
+
+SQS-wrapped S3 notifications (production), plain S3 notifications (what
+``sam local invoke -e events/s3-put.json`` sends) and EventBridge "Object
+Created" events. Keys arrive URL-encoded (spaces as ``+``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any, Literal
+from urllib.parse import unquote_plus
+
+from newsfacet.models.document import ObjectRef
+
+EventKind = Literal["sqs", "s3", "eventbridge", "unknown"]
+
+
+def event_kind(event: dict[str, Any]) -> EventKind:
+    records = event.get("Records")
+    if isinstance(records, list) and records:
+        source = records[0].get("eventSource")
+        if source == "aws:sqs":
+            return "sqs"
+        if source == "aws:s3":
+            return "s3"
+    if event.get("source") == "aws.s3" and "detail" in event:
+        return "eventbridge"
+    return "unknown"
+
+
+def refs_from_s3_notification(notification: dict[str, Any]) -> Iterator[ObjectRef]:
+    """Objects named by an S3 notification; test events and deletions yield nothing."""
+    if notification.get("Event") == "s3:TestEvent":
+        return
+    for record in notification.get("Records", []):
+        if not str(record.get("eventName", "")).startswith("ObjectCreated"):
+            continue
+        s3 = record["s3"]
+        obj = s3["object"]
+        yield ObjectRef(
+            bucket=s3["bucket"]["name"],
+            key=unquote_plus(obj["key"]),
+            version_id=obj.get("versionId"),
+            etag=obj.get("eTag"),
+            size=obj.get("size"),
+        )
+
+
+def refs_from_sqs_body(body: str) -> Iterator[ObjectRef]:
+    yield from refs_from_s3_notification(json.loads(body))
+
+
+def ref_from_eventbridge(event: dict[str, Any]) -> ObjectRef:
+    detail = event["detail"]
+    obj = detail["object"]
+    return ObjectRef(
+        bucket=detail["bucket"]["name"],
+        # EventBridge sends keys URL-encoded too.
+        key=unquote_plus(obj["key"]),
+        version_id=obj.get("version-id"),
+        etag=obj.get("etag"),
+        size=obj.get("size"),
+    )

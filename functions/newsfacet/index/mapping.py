@@ -1,0 +1,121 @@
+"""The entries index, as data: settings, mappings and the template that applies them.
+
+The template matches ``<prefix>-entries-v*``; the live index is
+``<prefix>-entries-v<MAPPING_VERSION>`` behind the alias ``<prefix>-entries``.
+A mapping change bumps the version, creates the next index and moves the alias
+(a reindex), so readers and writers only ever name the alias.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+MAPPING_VERSION = 1
+
+_KEYWORD = {"type": "keyword"}
+_NORMALISED_KEYWORD = {"type": "keyword", "normalizer": "folded"}
+
+ENTRY_SETTINGS: dict[str, Any] = {
+    "number_of_shards": 1,
+    "number_of_replicas": 0,
+    "refresh_interval": "1s",
+    "analysis": {
+        "normalizer": {"folded": {"type": "custom", "filter": ["lowercase", "asciifolding"]}},
+        "analyzer": {
+            "news_english": {
+                "type": "custom",
+                "tokenizer": "standard",
+                "filter": ["lowercase", "asciifolding", "english_possessive", "english_stop",
+                           "english_stemmer"],
+            },
+            "autocomplete": {
+                "type": "custom",
+                "tokenizer": "standard",
+                "filter": ["lowercase", "asciifolding", "edge_ngram_2_20"],
+            },
+        },
+        "filter": {
+            "english_possessive": {"type": "stemmer", "language": "possessive_english"},
+            "english_stop": {"type": "stop", "stopwords": "_english_"},
+            "english_stemmer": {"type": "stemmer", "language": "light_english"},
+            "edge_ngram_2_20": {"type": "edge_ngram", "min_gram": 2, "max_gram": 20},
+        },
+    },
+}
+
+ENTRY_MAPPINGS: dict[str, Any] = {
+    "dynamic": "strict",
+    "properties": {
+        "id": _KEYWORD,
+        "kind": _KEYWORD,
+        "title": {
+            "type": "text",
+            "analyzer": "news_english",
+            "fields": {"raw": {"type": "keyword", "ignore_above": 512}},
+        },
+        "body": {"type": "text", "analyzer": "news_english", "term_vector": "with_positions_offsets"},
+        "document_title": {"type": "text", "analyzer": "news_english", "index": False},
+        "published": {"type": "date"},
+        "published_source": _KEYWORD,
+        "outlet": _KEYWORD,
+        "outlet_name": _KEYWORD,
+        "url": {"type": "keyword", "ignore_above": 2048},
+        "language": _KEYWORD,
+        "authors": _KEYWORD,
+        "position": {"type": "integer"},
+        # Canonical entity keys such as "PERSON:Vyacheslav Gladkov": one field for
+        # filtering, one per type for facets grouped by type.
+        "entities": _KEYWORD,
+        "entities_person": _KEYWORD,
+        "entities_org": _KEYWORD,
+        "entities_loc": _KEYWORD,
+        "mentions": {"type": "object", "enabled": False},
+        "cited_outlets": _KEYWORD,
+        "fingerprint": _KEYWORD,
+        "lsh_bands": _KEYWORD,
+        "minhash": {"type": "object", "enabled": False},
+        "cluster": _KEYWORD,
+        "sources": {
+            "properties": {
+                "bucket": _KEYWORD,
+                "key": _KEYWORD,
+                "version_id": _KEYWORD,
+                "etag": _KEYWORD,
+                "first_seen": {"type": "date"},
+                "last_seen": {"type": "date"},
+            }
+        },
+        "source_count": {"type": "integer"},
+        "indexed_at": {"type": "date"},
+        "updated_at": {"type": "date"},
+    },
+}
+
+FAILURE_MAPPINGS: dict[str, Any] = {
+    "dynamic": "strict",
+    "properties": {
+        "bucket": _KEYWORD,
+        "key": _KEYWORD,
+        "version_id": _KEYWORD,
+        "error": _KEYWORD,
+        "message": {"type": "text"},
+        "position": {"type": "integer"},
+        "detail": {"type": "object", "enabled": False},
+        "at": {"type": "date"},
+    },
+}
+
+
+def entries_index_name(prefix: str, version: int = MAPPING_VERSION) -> str:
+    return f"{prefix}-entries-v{version}"
+
+
+def entries_template(prefix: str) -> dict[str, Any]:
+    """The composable index template for every version of the entries index."""
+    return {
+        "index_patterns": [f"{prefix}-entries-v*"],
+        "priority": 100,
+        "version": MAPPING_VERSION,
+        "template": {"settings": ENTRY_SETTINGS, "mappings": ENTRY_MAPPINGS},
+        "_meta": {"description": "newsfacet entries", "mapping_version": MAPPING_VERSION},
+    }

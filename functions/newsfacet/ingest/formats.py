@@ -1,0 +1,236 @@
+"""Detect the format of an object from its bytes and decode it into raw articles.
+
+Formats map to decoders in one explicit registry. Detection looks at the
+content first and the key's suffix only to break ties, because uploaders
+name files carelessly (``.txt`` holding HTML, no suffix at all).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+
+from charset_normalizer import from_bytes
+
+from newsfacet.errors import (
+    BadEncodingError,
+    EmptyObjectError,
+    MalformedContentError,
+    UnsupportedFormatError,
+)
+from newsfacet.ingest.dates import parse_datetime
+from newsfacet.models.document import Format, RawArticle
+
+GZIP_MAGIC = b"\x1f\x8b"
+# Signatures of binary formats people upload by mistake; named in the error.
+BINARY_MAGIC = {
+    b"%PDF": "pdf",
+    b"PK\x03\x04": "zip",
+    b"\x89PNG": "png",
+    b"\xff\xd8\xff": "jpeg",
+    b"GIF8": "gif",
+    b"\x7fELF": "elf",
+}
+
+# Spellings of the same field seen in news exports and crawler output.
+TEXT_FIELDS = ("text", "body", "content", "article", "maintext", "full_text")
+HTML_FIELDS = ("html", "raw_html", "content_html", "body_html")
+TITLE_FIELDS = ("title", "headline", "name")
+URL_FIELDS = ("url", "link", "canonical_url", "source_url", "uri")
+OUTLET_FIELDS = ("outlet", "source", "source_domain", "publisher", "site", "domain", "site_name")
+DATE_FIELDS = ("published", "date", "published_at", "publish_date", "pubdate", "date_publish",
+               "datetime", "timestamp", "created_at")
+AUTHOR_FIELDS = ("authors", "author", "byline", "creator")
+LANGUAGE_FIELDS = ("language", "lang", "locale")
+
+
+def decompress(data: bytes, *, key: str, limit: int) -> bytes:
+    """Undo gzip if the bytes carry its magic number, refusing bombs over ``limit``."""
+    if not data.startswith(GZIP_MAGIC):
+        return data
+    decompressor = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    try:
+        out = decompressor.decompress(data, limit + 1)
+    except zlib.error as exc:
+        raise MalformedContentError(key=key, reason=f"corrupt gzip: {exc}") from exc
+    if len(out) > limit:
+        raise MalformedContentError(
+            key=key, reason=f"gzip expands beyond the limit of {limit} bytes"
+        )
+    if not decompressor.eof:
+        raise MalformedContentError(key=key, reason="truncated gzip stream")
+    return out
+
+
+def decode_text(data: bytes, *, key: str) -> str:
+    """Decode bytes to text: UTF-8 (with or without BOM) first, else a detected charset."""
+    for magic, kind in BINARY_MAGIC.items():
+        if data.startswith(magic):
+            raise UnsupportedFormatError(key=key, reason=f"binary {kind} file")
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UnsupportedFormatError(key=key, reason="binary content (NUL bytes)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data).best()
+    if best is None:
+        raise BadEncodingError(key=key, reason="no character set decodes these bytes")
+    return str(best)
+
+
+def detect_format(text: str, *, key: str) -> Format:
+    """Tell HTML, JSON, JSON Lines and plain text apart by their content."""
+    head = text.lstrip()[:2048].lower()
+    if head.startswith(("<!doctype html", "<html", "<?xml")) or (
+        head.startswith("<") and ("<body" in head or "<head" in head or "<p" in head)
+    ):
+        return "html"
+    if head.startswith("{"):
+        first_line = text.lstrip().split("\n", 1)[0].strip()
+        rest = text.lstrip()[len(first_line):].strip()
+        if rest.startswith("{") and _is_json_object(first_line):
+            return "jsonl"
+        return "json"
+    if head.startswith("["):
+        return "json"
+    if key.lower().endswith((".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")):
+        return "jsonl"
+    return "text"
+
+
+def _is_json_object(line: str) -> bool:
+    try:
+        return isinstance(json.loads(line), dict)
+    except ValueError:
+        return False
+
+
+def _first(obj: dict[str, Any], names: tuple[str, ...]) -> Any:
+    for name in names:
+        value = obj.get(name)
+        if value not in (None, "", []):
+            return value
+    return None
+
+
+def _as_str(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        # {"name": "BBC", "url": ...} and {"href": ...} both occur.
+        value = _first(value, ("name", "domain", "url", "href", "title"))
+    return str(value).strip() or None
+
+
+def _authors(value: Any) -> list[str]:
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else [value]
+    names = [_as_str(item) for item in items]
+    return [name for name in names if name]
+
+
+def _published(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    return parse_datetime(str(value))
+
+
+def article_from_json(obj: Any, *, key: str, position: int = 0) -> RawArticle:
+    """Map one JSON article object, in any of the common spellings, to a raw article."""
+    if not isinstance(obj, dict):
+        raise MalformedContentError(
+            key=key, reason=f"expected a JSON object, got {type(obj).__name__}", position=position
+        )
+    text = _first(obj, TEXT_FIELDS)
+    html = _first(obj, HTML_FIELDS)
+    if not isinstance(text, str | None) or not isinstance(html, str | None):
+        raise MalformedContentError(
+            key=key, reason="text/html fields must be strings", position=position
+        )
+    if not (text and text.strip()) and not (html and html.strip()):
+        raise MalformedContentError(
+            key=key,
+            reason=f"no article text: none of the fields {', '.join(TEXT_FIELDS + HTML_FIELDS)}",
+            position=position,
+        )
+    return RawArticle(
+        text=text if text and text.strip() else None,
+        html=None if text and text.strip() else html,
+        title=_as_str(_first(obj, TITLE_FIELDS)),
+        url=_as_str(_first(obj, URL_FIELDS)),
+        outlet=_as_str(_first(obj, OUTLET_FIELDS)),
+        published=_published(_first(obj, DATE_FIELDS)),
+        authors=_authors(_first(obj, AUTHOR_FIELDS)),
+        language=_as_str(_first(obj, LANGUAGE_FIELDS)),
+        position=position,
+    )
+
+
+def decode_json(text: str, *, key: str) -> Iterator[RawArticle]:
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise MalformedContentError(
+            key=key, reason=f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from exc
+    if isinstance(obj, list):
+        for position, item in enumerate(obj):
+            yield article_from_json(item, key=key, position=position)
+    elif isinstance(obj, dict) and isinstance(obj.get("articles"), list):
+        for position, item in enumerate(obj["articles"]):
+            yield article_from_json(item, key=key, position=position)
+    else:
+        yield article_from_json(obj, key=key)
+
+
+def decode_jsonl(text: str, *, key: str) -> Iterator[RawArticle | MalformedContentError]:
+    """Yield one article per line; a bad line yields its error and the rest go on."""
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            yield article_from_json(obj, key=key, position=lineno)
+        except json.JSONDecodeError as exc:
+            yield MalformedContentError(
+                key=key, reason=f"line {lineno}: invalid JSON: {exc.msg}", position=lineno
+            )
+        except MalformedContentError as exc:
+            yield exc
+
+
+def decode_plain(text: str, *, key: str) -> Iterator[RawArticle]:
+    yield RawArticle(text=text)
+
+
+def decode_html(text: str, *, key: str) -> Iterator[RawArticle]:
+    yield RawArticle(html=text)
+
+
+Decoder = Callable[..., Iterator[RawArticle] | Iterator[RawArticle | MalformedContentError]]
+
+DECODERS: dict[Format, Decoder] = {
+    "text": decode_plain,
+    "html": decode_html,
+    "json": decode_json,
+    "jsonl": decode_jsonl,
+}
+
+
+def read_articles(
+    data: bytes, *, key: str, limit: int
+) -> tuple[Format, Iterator[RawArticle | MalformedContentError]]:
+    """Decompress, decode and split an object into raw articles (or per-article errors)."""
+    if not data or not data.strip():
+        raise EmptyObjectError(key=key)
+    text = decode_text(decompress(data, key=key, limit=limit), key=key)
+    if not text.strip():
+        raise EmptyObjectError(key=key)
+    fmt = detect_format(text, key=key)
+    return fmt, DECODERS[fmt](text, key=key)

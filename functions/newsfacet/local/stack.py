@@ -1,0 +1,230 @@
+"""Start, provision and stop the local stack: OpenSearch, moto_server, bucket, queues.
+
+Every process is started with a pid file under the state folder and stopped
+by that pid, never by name. OpenSearch is started by ``infra/opensearch.sh``
+(or taken from ``OPENSEARCH_URL``); moto_server runs on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from newsfacet.local.template import Template
+
+LOCAL_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
+
+
+@dataclass
+class StackInfo:
+    opensearch_url: str
+    aws_endpoint: str
+    bucket: str
+    queue_url: str
+    dlq_url: str
+    index_prefix: str
+
+    def function_overrides(self) -> dict[str, str]:
+        """What ``sam local --env-vars`` would pass to point the functions here."""
+        return {
+            "NEWSFACET_OPENSEARCH_URL": self.opensearch_url,
+            "NEWSFACET_OPENSEARCH_AUTH": "none",
+            "NEWSFACET_INDEX_PREFIX": self.index_prefix,
+            "AWS_ENDPOINT_URL": self.aws_endpoint,
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            **LOCAL_CREDENTIALS,
+        }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def repo_root() -> Path:
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / "template.yaml").is_file() and (folder / "infra").is_dir():
+            return folder
+    raise FileNotFoundError("run this inside a newsfacet checkout (template.yaml and infra/)")
+
+
+class LocalStack:
+    def __init__(self, root: Path, state_dir: Path | None = None,
+                 index_prefix: str = "newsfacet") -> None:
+        self.root = root
+        self.state = state_dir or root / ".run"
+        self.state.mkdir(parents=True, exist_ok=True)
+        self.template = Template(root / "template.yaml")
+        self.index_prefix = index_prefix
+
+    # -- OpenSearch -----------------------------------------------------------------
+    def _opensearch(self, command: str) -> str:
+        env = {**os.environ, "NEWSFACET_STATE_DIR": str(self.state)}
+        result = subprocess.run(
+            ["bash", str(self.root / "infra" / "opensearch.sh"), command],
+            env=env, check=True, stdout=subprocess.PIPE, text=True,
+        )
+        lines = result.stdout.strip().splitlines()
+        return lines[-1] if lines else ""
+
+    def start_opensearch(self) -> str:
+        return self._opensearch("start")
+
+    # -- moto_server ----------------------------------------------------------------
+    @property
+    def moto_pidfile(self) -> Path:
+        return self.state / "moto.pid"
+
+    def start_moto(self) -> str:
+        url_file = self.state / "moto.url"
+        if self.moto_pidfile.exists() and url_file.exists() and _alive(self._pid(self.moto_pidfile)):
+            return url_file.read_text().strip()
+        port = int(os.environ.get("MOTO_PORT") or free_port())
+        log = (self.state / "moto.log").open("ab")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        self.moto_pidfile.write_text(str(proc.pid))
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"moto_server exited; see {self.state / 'moto.log'}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("moto_server did not start within 30 s")
+        url_file.write_text(url)
+        return url
+
+    @staticmethod
+    def _pid(path: Path) -> int:
+        return int(path.read_text().strip())
+
+    # -- provisioning -----------------------------------------------------------------
+    def provision(self, opensearch_url: str, aws_endpoint: str) -> StackInfo:
+        """Create the bucket, queues and notification as the template wires them."""
+        session = boto3.Session(
+            aws_access_key_id="testing", aws_secret_access_key="testing",
+            region_name="us-east-1",
+        )
+        s3 = session.client("s3", endpoint_url=aws_endpoint)
+        sqs = session.client("sqs", endpoint_url=aws_endpoint)
+        info = provision_aws(self.template, s3, sqs)
+        stack = StackInfo(opensearch_url=opensearch_url, aws_endpoint=aws_endpoint,
+                          index_prefix=self.index_prefix, **info)
+        from newsfacet.config import Settings
+        from newsfacet.index.client import build_client
+        from newsfacet.index.setup import ensure_indices
+
+        settings = Settings(opensearch_url=opensearch_url,  # type: ignore[arg-type]
+                            index_prefix=self.index_prefix)
+        ensure_indices(build_client(settings), self.index_prefix)
+        (self.state / "stack.json").write_text(json.dumps(asdict(stack), indent=2))
+        return stack
+
+    def up(self) -> StackInfo:
+        opensearch_url = self.start_opensearch()
+        aws_endpoint = self.start_moto()
+        return self.provision(opensearch_url, aws_endpoint)
+
+    def down(self) -> None:
+        if self.moto_pidfile.exists():
+            stop_pid(self._pid(self.moto_pidfile))
+            self.moto_pidfile.unlink(missing_ok=True)
+            (self.state / "moto.url").unlink(missing_ok=True)
+        if not os.environ.get("OPENSEARCH_URL"):
+            self._opensearch("stop")
+        (self.state / "stack.json").unlink(missing_ok=True)
+
+    def info(self) -> StackInfo:
+        path = self.state / "stack.json"
+        if not path.exists():
+            raise FileNotFoundError("the local stack is not running: run `newsfacet stack up`")
+        return StackInfo(**json.loads(path.read_text()))
+
+
+def provision_aws(template: Template, s3: Any, sqs: Any) -> dict[str, str]:
+    """Bucket (versioned), DLQ, queue with redrive, and ObjectCreated -> queue. Idempotent."""
+    bucket = template.bucket_name
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    dlq_url = sqs.create_queue(QueueName=template.dlq_name)["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])[
+        "Attributes"]["QueueArn"]
+    queue_url = sqs.create_queue(
+        QueueName=template.queue_name,
+        Attributes={
+            "VisibilityTimeout": str(template.visibility_timeout),
+            "RedrivePolicy": json.dumps(
+                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": template.max_receive_count}
+            ),
+        },
+    )["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+        "Attributes"]["QueueArn"]
+    s3.put_bucket_notification_configuration(
+        Bucket=bucket,
+        NotificationConfiguration={
+            "QueueConfigurations": [{"QueueArn": queue_arn, "Events": ["s3:ObjectCreated:*"]}]
+        },
+    )
+    return {"bucket": bucket, "queue_url": queue_url, "dlq_url": dlq_url}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def stop_pid(pid: int, timeout_s: float = 15.0) -> None:
+    """SIGTERM the process (its group, as it leads one), then SIGKILL after a grace period."""
+    if not _alive(pid):
+        return
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except (ProcessLookupError, PermissionError):
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+            if done:
+                return
+        except ChildProcessError:
+            pass
+        if not _alive(pid):
+            return
+        time.sleep(0.1)
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass

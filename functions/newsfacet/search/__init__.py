@@ -1,0 +1,1 @@
+"""The read side: parameters to DSL (query), raw results to the API (response)."""

@@ -1,0 +1,48 @@
+"""Opaque, tamper-evident cursors around OpenSearch ``search_after`` values.
+
+A cursor is bound to the query it came from: reusing it with other
+parameters is refused instead of silently returning a wrong page.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from typing import Any
+
+from newsfacet.errors import InvalidRequestError
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def encode_cursor(search_after: list[Any], query_key: str, secret: bytes) -> str:
+    payload = json.dumps({"a": search_after, "q": query_key}, separators=(",", ":")).encode()
+    mac = hmac.new(secret, payload, hashlib.sha256).digest()[:16]
+    return f"{_b64(payload)}.{_b64(mac)}"
+
+
+def decode_cursor(cursor: str, query_key: str, secret: bytes) -> list[Any]:
+    try:
+        payload_b64, mac_b64 = cursor.split(".", 1)
+        payload, mac = _unb64(payload_b64), _unb64(mac_b64)
+    except ValueError as exc:
+        raise InvalidRequestError("cursor is malformed", parameter="cursor") from exc
+    expected = hmac.new(secret, payload, hashlib.sha256).digest()[:16]
+    if not hmac.compare_digest(mac, expected):
+        raise InvalidRequestError("cursor was altered or issued by another deployment",
+                                  parameter="cursor")
+    data = json.loads(payload)
+    if data.get("q") != query_key:
+        raise InvalidRequestError("cursor belongs to a different query", parameter="cursor")
+    after = data.get("a")
+    if not isinstance(after, list):
+        raise InvalidRequestError("cursor is malformed", parameter="cursor")
+    return after

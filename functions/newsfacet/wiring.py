@@ -1,0 +1,45 @@
+"""Build each function's dependencies once per container, on first use.
+
+Handlers call these factories inside the invocation, never at import time,
+so importing a handler is cheap and tests can swap settings.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from newsfacet.config import Settings, get_settings
+from newsfacet.ingest.pipeline import IngestDeps
+from newsfacet.search.service import SearchService
+
+
+@lru_cache(maxsize=4)
+def ingest_deps(settings: Settings | None = None) -> IngestDeps:
+    import boto3
+
+    from newsfacet.index.client import build_client
+    from newsfacet.index.setup import ensure_indices
+    from newsfacet.index.writer import EntryIndexWriter, FailureIndexLog
+    from newsfacet.storage import S3ObjectStore
+
+    settings = settings or get_settings()
+    client = build_client(settings)
+    ensure_indices(client, settings.index_prefix)
+    return IngestDeps(
+        store=S3ObjectStore(boto3.client("s3", region_name=settings.aws_region)),
+        writer=EntryIndexWriter(client, settings.entries_alias),
+        failures=FailureIndexLog(client, settings.failures_index),
+        max_object_bytes=settings.max_object_bytes,
+    )
+
+
+@lru_cache(maxsize=4)
+def search_service(settings: Settings | None = None) -> SearchService:
+    from newsfacet.index.client import build_client
+
+    settings = settings or get_settings()
+    return SearchService(
+        build_client(settings),
+        settings.entries_alias,
+        settings.cursor_secret.get_secret_value().encode(),
+    )
