@@ -10,7 +10,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from newsfacet.ingest.dates import parse_datetime
-from newsfacet.ingest.outlets import outlet_name
+from newsfacet.ingest.outlets import outlet_aliases, outlet_name
 
 _URL_LINE = re.compile(r"^https?://\S+$")
 _ID_LINE = re.compile(r"^\d{6,20}$")
@@ -77,6 +77,11 @@ def canonical_outlet(value: str | None) -> tuple[str | None, str | None]:
     domain = domain_of(value) if ("." in value and " " not in value) else None
     if domain:
         return domain, outlet_name(domain)
+    # A display name ("BBC", "The Financial Times") that our table can map to a domain.
+    folded = value.casefold().removeprefix("the ").strip()
+    for alias, alias_domain in outlet_aliases().items():
+        if alias.casefold().removeprefix("the ") == folded:
+            return alias_domain, outlet_name(alias_domain)
     return None, value
 
 
