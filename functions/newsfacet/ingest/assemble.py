@@ -127,7 +127,11 @@ def assemble_document(
         authors = authors or found
 
     keep = set(byline_indices(paragraphs))
-    cleaned: CleanedText = clean_paragraphs(paragraphs, title=title, template=template, keep=keep)
+    # Scraped text repeats its title line; in HTML a heading equal to the title is
+    # the page's own first line of content, which trafilatura already chose to keep.
+    cleaned: CleanedText = clean_paragraphs(
+        paragraphs, title=title if scraped_text else None, template=template, keep=keep
+    )
     cleaned = _drop_furniture_headlines(cleaned)
     removed += cleaned.removed
     body = trim_tail(cleaned.paragraphs, stop=BYLINE)
@@ -140,7 +144,7 @@ def assemble_document(
 
     if article.posts:
         entries = article.posts
-    elif is_live_blog(body, title=title, url=article.url):
+    elif is_live_blog(body, title=title, url=article.url, by_layout=scraped_text):
         entries = split_live_blog(body, tz=outlet_timezone(outlet))
     else:
         if scraped_text:
@@ -180,6 +184,14 @@ def assemble_document(
     )
 
 
+# Furniture that comes with a headline of its own: a promo's caption, a sign-up
+# box's teaser, a link card's title. Captions and credits do not.
+WIDGET_RULES = frozenset(
+    {"newsletter", "promo", "app_prompt", "follow_prompt", "link_list", "related_label",
+     "comment_prompt", "widget_headline"}
+)
+
+
 def _drop_furniture_headlines(cleaned: CleanedText) -> CleanedText:
     """A headline-like line right above removed furniture belongs to that widget.
 
@@ -188,14 +200,16 @@ def _drop_furniture_headlines(cleaned: CleanedText) -> CleanedText:
     """
     if not cleaned.removed:
         return cleaned
+    rules = dict((line, rule) for rule, line in cleaned.removed)
     order = cleaned.order
     removed_flags = [flag for flag, _ in order]
     lines = [line for _, line in order]
     for i in range(len(lines) - 2, -1, -1):
-        if removed_flags[i] or not removed_flags[i + 1]:
+        if removed_flags[i] or rules.get(lines[i + 1]) not in WIDGET_RULES:
             continue
         if is_headline_like(lines[i]) and not BYLINE.match(lines[i]):
             removed_flags[i] = True
+            rules[lines[i]] = "widget_headline"
             cleaned.removed.append(("widget_headline", lines[i]))
     kept = [line for flag, line in zip(removed_flags, lines, strict=True) if not flag]
     return CleanedText(kept, cleaned.removed, order=list(zip(removed_flags, lines, strict=True)))

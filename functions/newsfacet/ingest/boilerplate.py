@@ -87,7 +87,8 @@ LINE_RULES: tuple[LineRule, ...] = (
           r"e-?mail alerts?)\b", 25),
     _rule("newsletter", r"^(?:get|receive) (?:the|our|a|free|daily)\b.{0,80}"
           r"\b(?:by e-?mail|newsletter|edition|updates|app|alerts?|delivered)\b", 30),
-    _rule("newsletter", r"^subscribe\b", 20),
+    _rule("newsletter", r"^(?:subscribe|sign up)\b", 20),
+    _rule("newsletter", r"\bnewsletters?$", 5),
     _rule("app_prompt", r"^(?:for|to get) (?:the latest|free|more|breaking)\b.{0,160}"
           r"\b(?:download|sign up|subscribe|follow|apps?|inbox|newsletters?)\b", 40),
     _rule("app_prompt", r"^download (?:the|our)\b.{0,60}\bapps?\b", 30),
@@ -213,7 +214,9 @@ def _link_lists(paragraphs: Sequence[str]) -> set[int]:
     run: list[int] = []
 
     def close() -> None:
-        if len(run) >= 2:
+        # Lists of questions are quizzes and FAQs, not links to other stories.
+        questions = sum(paragraphs[i].rstrip().endswith("?") for i in run)
+        if len(run) >= 2 and questions * 2 <= len(run):
             drop.update(run)
         run.clear()
 

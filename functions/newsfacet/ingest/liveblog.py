@@ -78,12 +78,21 @@ def _is_heading(line: str) -> bool:
     return is_headline_like(line) and not BYLINE.match(line.strip()) and len(line.split()) >= 3
 
 
-def is_live_blog(paragraphs: Sequence[str], *, title: str | None, url: str | None) -> bool:
-    """Bylines with times, a "live" title or URL, or many headed sections make a live blog."""
+def is_live_blog(
+    paragraphs: Sequence[str], *, title: str | None, url: str | None, by_layout: bool = True
+) -> bool:
+    """Bylines with times, a "live" title or URL, or many headed sections make a live blog.
+
+    ``by_layout`` allows the last test (headed sections alone). It suits scraped
+    text, where headings are plain lines; in HTML, listicles and FAQs have the
+    same layout, and real live blogs carry structured data or bylines.
+    """
     if len(byline_indices(paragraphs)) >= 2:
         return True
     if (title and LIVE_TITLE.search(title)) or (url and re.search(r"[/-]live[/-]|liveblog", url)):
         return _headed_sections(paragraphs) >= 2
+    if not by_layout:
+        return False
     headed = _headed_sections(paragraphs)
     return headed >= MIN_HEADED_SECTIONS and headed * 10 >= len(paragraphs)
 
