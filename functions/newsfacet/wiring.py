@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from newsfacet.config import Settings, get_settings
-from newsfacet.ingest.pipeline import IngestDeps
+from newsfacet.ingest.pipeline import IngestDeps, TemplateLearning
 from newsfacet.search.service import SearchService
 
 
@@ -18,6 +18,7 @@ def ingest_deps(settings: Settings | None = None) -> IngestDeps:
     import boto3
 
     from newsfacet.index.client import build_client
+    from newsfacet.index.lines import LineStatsIndex
     from newsfacet.index.setup import ensure_indices
     from newsfacet.index.writer import EntryIndexWriter, FailureIndexLog
     from newsfacet.storage import S3ObjectStore
@@ -30,6 +31,11 @@ def ingest_deps(settings: Settings | None = None) -> IngestDeps:
         writer=EntryIndexWriter(client, settings.entries_alias),
         failures=FailureIndexLog(client, settings.failures_index),
         max_object_bytes=settings.max_object_bytes,
+        templates=TemplateLearning(
+            LineStatsIndex(client, settings.lines_index), settings.template_line_min_docs
+        )
+        if settings.template_learning
+        else None,
     )
 
 

@@ -26,6 +26,9 @@ _JSON_LD = re.compile(
 )
 
 
+DATE_PARAMS = {"extensive_search": False, "original_date": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
+
+
 @dataclass
 class ExtractedArticle:
     """One article's paragraphs and what the file itself said about it."""
@@ -91,7 +94,14 @@ def extract_html_article(raw: RawArticle, *, key: str, fmt: Format = "html") -> 
 
     assert raw.html is not None
     doc = trafilatura.bare_extraction(
-        raw.html, url=raw.url, with_metadata=True, include_comments=False, include_tables=True
+        raw.html,
+        url=raw.url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        # htmldate's extensive search falls back to dateparser over the whole
+        # page: seconds per page for a guess; meta tags and JSON-LD suffice.
+        date_extraction_params=DATE_PARAMS,
     )
     text = (doc.text if doc is not None else None) or ""
     posts = live_blog_posts(raw.html)

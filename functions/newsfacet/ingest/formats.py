@@ -7,7 +7,7 @@ name files carelessly (``.txt`` holding HTML, no suffix at all).
 
 from __future__ import annotations
 
-import gzip
+import io
 import json
 import zlib
 from collections.abc import Callable, Iterator
@@ -172,35 +172,44 @@ def article_from_json(obj: Any, *, key: str, position: int = 0) -> RawArticle:
     )
 
 
-def decode_json(text: str, *, key: str) -> Iterator[RawArticle]:
+def decode_json(text: str, *, key: str) -> Iterator[RawArticle | MalformedContentError]:
+    """One article object, a list of them, or ``{"articles": [...]}``; bad items yield errors."""
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
         raise MalformedContentError(
             key=key, reason=f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
         ) from exc
-    if isinstance(obj, list):
-        for position, item in enumerate(obj):
-            yield article_from_json(item, key=key, position=position)
-    elif isinstance(obj, dict) and isinstance(obj.get("articles"), list):
-        for position, item in enumerate(obj["articles"]):
-            yield article_from_json(item, key=key, position=position)
-    else:
+    if isinstance(obj, dict) and isinstance(obj.get("articles"), list):
+        obj = obj["articles"]
+    if not isinstance(obj, list):
         yield article_from_json(obj, key=key)
+        return
+    for position, item in enumerate(obj):
+        try:
+            yield article_from_json(item, key=key, position=position)
+        except MalformedContentError as exc:
+            yield exc
 
 
 def decode_jsonl(text: str, *, key: str) -> Iterator[RawArticle | MalformedContentError]:
-    """Yield one article per line; a bad line yields its error and the rest go on."""
-    for lineno, line in enumerate(text.splitlines(), start=1):
+    """Yield one article per line, lazily; a bad line yields its error and the rest go on.
+
+    Lines are read one at a time from the decoded text, so a file of many
+    thousand articles never holds more than one parsed article at once.
+    """
+    for lineno, line in enumerate(io.StringIO(text), start=1):
         if not line.strip():
             continue
         try:
             obj = json.loads(line)
-            yield article_from_json(obj, key=key, position=lineno)
         except json.JSONDecodeError as exc:
             yield MalformedContentError(
                 key=key, reason=f"line {lineno}: invalid JSON: {exc.msg}", position=lineno
             )
+            continue
+        try:
+            yield article_from_json(obj, key=key, position=lineno)
         except MalformedContentError as exc:
             yield exc
 
