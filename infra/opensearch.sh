@@ -18,7 +18,9 @@
 #   NEWSFACET_CACHE_DIR      cache for the distribution (default <repo>/.cache/opensearch)
 #   NEWSFACET_STATE_DIR      state dir (default <repo>/.run); --state-dir wins
 #
-# Messages go to stderr; only the URL (start/url/status) goes to stdout.
+# Messages go to stderr; stdout gets only the URL (start, url) or URL + health JSON
+# (status). The integ-test distribution ships only transport-netty4; `fetch` runs
+# infra/opensearch-modules.sh, when present, to add modules to the cache. See infra/README.md.
 set -euo pipefail
 
 OPENSEARCH_VERSION="${OPENSEARCH_VERSION:-2.19.6}"
@@ -37,7 +39,7 @@ log() { printf 'opensearch.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 usage() {
-  sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -52,6 +54,21 @@ http_get() {
     python3 - "$url" "$max" <<'PY'
 import sys, urllib.request
 with urllib.request.urlopen(sys.argv[1], timeout=float(sys.argv[2])) as r:
+    sys.stdout.write(r.read().decode())
+PY
+  fi
+}
+
+# http_put_json URL JSON: PUT a JSON body, print the response, fail on HTTP >= 400.
+http_put_json() {
+  if command -v curl >/dev/null 2>&1; then
+    curl -fsS --max-time 10 -X PUT -H 'Content-Type: application/json' -d "$2" "$1"
+  else
+    python3 - "$1" "$2" <<'PY'
+import sys, urllib.request
+req = urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), method="PUT",
+                             headers={"Content-Type": "application/json"})
+with urllib.request.urlopen(req, timeout=10) as r:
     sys.stdout.write(r.read().decode())
 PY
   fi
@@ -155,51 +172,85 @@ find_java_home() {
 
 # ---------------------------------------------------------------- fetch
 
+MODULES_HOOK="$SCRIPT_DIR/opensearch-modules.sh"
+
+dist_complete() { [[ -x "$1/bin/opensearch" && -f "$1/.newsfacet-complete" ]]; }
+
+modules_hook_id() {  # checksum of the modules hook, or "none"
+  if [[ -f "$MODULES_HOOK" ]]; then cksum <"$MODULES_HOOK"; else echo none; fi
+}
+
+modules_current() { [[ "$(cat "$1/.newsfacet-modules" 2>/dev/null || true)" == "$(modules_hook_id)" ]]; }
+
+# The integ-test-zip ships only the transport-netty4 module. When
+# infra/opensearch-modules.sh exists it adds further modules (built from Maven
+# Central jars) to DIST; it is re-run when it changes.
+apply_modules_hook() {
+  local dist="$1" workdir="$2"
+  modules_current "$dist" && return 0
+  if [[ -f "$MODULES_HOOK" ]]; then
+    log "adding modules with ${MODULES_HOOK#"$REPO_ROOT"/}"
+    # From an empty dir, so that mvn picks up no project pom.xml.
+    (cd "$workdir" && bash "$MODULES_HOOK" "$dist" "$OPENSEARCH_VERSION") >&2 ||
+      die "${MODULES_HOOK##*/} failed"
+    chmod -R u+rwX,go+rX,go-w "$dist/modules"
+  fi
+  modules_hook_id >"$dist/.newsfacet-modules"
+}
+
 cmd_fetch() {
-  local dist tmp zip
+  local dist tmp zip unpacked
   dist="$(dist_dir)"
-  if [[ -x "$dist/bin/opensearch" && -f "$dist/.newsfacet-complete" ]]; then
+  if dist_complete "$dist" && modules_current "$dist"; then
     log "cached: $dist"
     return 0
   fi
   mkdir -p "$CACHE_DIR"
-  command -v mvn >/dev/null 2>&1 || die "mvn not found (apt-get install maven)"
+  chmod go+rx "$CACHE_DIR"
+  # One fetch at a time per cache (others wait, then find the cache ready).
+  if command -v flock >/dev/null 2>&1; then
+    exec 7>"$CACHE_DIR/.fetch.lock"
+    flock -w 900 7 || log "warning: $CACHE_DIR is locked by another process; going on anyway"
+  fi
   tmp="$(mktemp -d "$CACHE_DIR/.fetch.XXXXXX")"
   # shellcheck disable=SC2064  # expand now: $tmp is local
   trap "rm -rf '$tmp'" EXIT
-  log "downloading $MAVEN_GAV with mvn"
-  # Run mvn from an empty dir so that no project pom.xml is picked up.
-  if ! (cd "$tmp" && mvn -B -q "$MAVEN_DEPENDENCY_PLUGIN:copy" \
-    -Dartifact="$MAVEN_GAV" -DoutputDirectory="$tmp/download") >"$tmp/mvn.log" 2>&1; then
-    tail -n 30 "$tmp/mvn.log" >&2
-    die "mvn could not fetch $MAVEN_GAV"
-  fi
-  zip="$tmp/download/opensearch-$OPENSEARCH_VERSION.zip"
-  [[ -f "$zip" ]] || die "mvn did not produce $zip"
-  log "unpacking into $CACHE_DIR"
-  mkdir "$tmp/unpack"
-  if command -v unzip >/dev/null 2>&1; then
-    unzip -q "$zip" -d "$tmp/unpack"
+  if dist_complete "$dist"; then
+    apply_modules_hook "$dist" "$tmp"
   else
-    python3 -m zipfile -e "$zip" "$tmp/unpack"
+    command -v mvn >/dev/null 2>&1 || die "mvn not found (apt-get install maven)"
+    log "downloading $MAVEN_GAV with mvn"
+    # Run mvn from an empty dir so that no project pom.xml is picked up.
+    if ! (cd "$tmp" && mvn -B -q "$MAVEN_DEPENDENCY_PLUGIN:copy" \
+      -Dartifact="$MAVEN_GAV" -DoutputDirectory="$tmp/download") >"$tmp/mvn.log" 2>&1; then
+      tail -n 30 "$tmp/mvn.log" >&2
+      die "mvn could not fetch $MAVEN_GAV"
+    fi
+    zip="$tmp/download/opensearch-$OPENSEARCH_VERSION.zip"
+    [[ -f "$zip" ]] || die "mvn did not produce $zip"
+    log "unpacking into $CACHE_DIR"
+    mkdir "$tmp/unpack"
+    if command -v unzip >/dev/null 2>&1; then
+      unzip -q "$zip" -d "$tmp/unpack"
+    else
+      python3 -m zipfile -e "$zip" "$tmp/unpack"
+    fi
+    unpacked="$tmp/unpack/opensearch-$OPENSEARCH_VERSION"
+    [[ -d "$unpacked/bin" ]] || die "unexpected archive layout in $zip"
+    # Readable by everyone (the server runs as an unprivileged user); scripts
+    # executable (python's zipfile drops the mode bits).
+    chmod -R u+rwX,go+rX,go-w "$unpacked"
+    find "$unpacked/bin" -type f ! -name '*.bat' ! -name '*.exe' -exec chmod a+x {} +
+    mkdir "$tmp/work"
+    apply_modules_hook "$unpacked" "$tmp/work"
+    touch "$unpacked/.newsfacet-complete"
+    # Atomic publish: a half-unpacked tree never has the final name.
+    rm -rf "$dist"
+    mv -T "$unpacked" "$dist"
   fi
-  [[ -d "$tmp/unpack/opensearch-$OPENSEARCH_VERSION/bin" ]] ||
-    die "unexpected archive layout in $zip"
-  local unpacked="$tmp/unpack/opensearch-$OPENSEARCH_VERSION"
-  # Readable by everyone (the server runs as an unprivileged user); scripts executable
-  # (python's zipfile drops the mode bits).
-  chmod -R u+rwX,go+rX,go-w "$unpacked"
-  find "$unpacked/bin" -type f ! -name '*.bat' ! -name '*.exe' -exec chmod a+x {} +
-  touch "$unpacked/.newsfacet-complete"
-  # Atomic publish: a half-unpacked tree never has the final name.
-  if ! mv -T "$unpacked" "$dist" 2>/dev/null; then
-    [[ -f "$dist/.newsfacet-complete" ]] || {
-      rm -rf "$dist" && mv -T "$unpacked" "$dist"
-    }
-  fi
-  chmod go+rx "$CACHE_DIR"
   rm -rf "$tmp"
   trap - EXIT
+  exec 7>&-
   log "ready: $dist"
 }
 
@@ -325,7 +376,7 @@ EOF
     OPENSEARCH_TMPDIR="$home/tmp" \
     OPENSEARCH_JAVA_OPTS="${OPENSEARCH_JAVA_OPTS:--Xms512m -Xmx512m}" \
     "$dist/bin/opensearch" -p "$home/opensearch.pid" \
-    </dev/null >"$log_file" 2>&1 8>&- &
+    </dev/null >"$log_file" 2>&1 7>&- 8>&- &
   launcher=$!
   disown "$launcher" 2>/dev/null || true
 
@@ -339,6 +390,10 @@ EOF
     stop_recorded
     die "OpenSearch failed to start"
   fi
+  # One node: no replicas by default, so that new indices are green. Set through
+  # the API because OpenSearch 2.19 ignores this setting in opensearch.yml.
+  http_put_json "$url/_cluster/settings" '{"persistent":{"cluster.default_number_of_replicas":0}}' \
+    >/dev/null || log "warning: could not set cluster.default_number_of_replicas"
   local java_pid
   java_pid="$(read_pid_starting)"
   printf '%s\n' "$java_pid" >"$STATE_DIR/opensearch.pid"
