@@ -22,36 +22,84 @@ def _print_json(obj: Any) -> None:
 
 
 # -- parse ------------------------------------------------------------------------------
+PARSE_FIELDS = ("title", "url", "outlet", "outlet_name", "published", "language", "authors",
+                "cited_outlets")
+
+
+def _parse_inputs(paths: Sequence[str]) -> list[str]:
+    """Files named on the command line; a folder stands for the files under it."""
+    names: list[str] = []
+    for name in paths:
+        path = Path(name)
+        if name != "-" and path.is_dir():
+            names += [str(p) for p in sorted(path.rglob("*")) if p.is_file()]
+        else:
+            names.append(name)
+    return names
+
+
 def cmd_parse(args: argparse.Namespace) -> int:
-    from newsfacet.errors import InputError
+    # Only the pure ingest path is imported: no boto3, no opensearchpy, and
+    # trafilatura only once an HTML input appears.
+    from newsfacet.errors import InputError, ObjectTooLargeError
     from newsfacet.ingest.pipeline import parse_object
     from newsfacet.models.document import ObjectRef
 
     status = 0
-    for name in args.paths:
-        data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
-        metadata = {k: v for k, v in (("url", args.url), ("outlet", args.outlet)) if v}
+    metadata = {k: v for k, v in (("url", args.url), ("outlet", args.outlet)) if v}
+    for name in _parse_inputs(args.paths):
         ref = ObjectRef(bucket="local", key=name, metadata=metadata)
         try:
+            if name == "-":
+                data = sys.stdin.buffer.read(args.max_bytes + 1)
+            else:
+                size = Path(name).stat().st_size
+                if size > args.max_bytes:
+                    raise ObjectTooLargeError(key=name, size=size, limit=args.max_bytes)
+                data = Path(name).read_bytes()
+            if len(data) > args.max_bytes:
+                raise ObjectTooLargeError(key=name, size=len(data), limit=args.max_bytes)
             result = parse_object(data, ref, limit=args.max_bytes)
         except InputError as error:
             _print_json({"file": name, **error.to_dict()})
             status = 1
             continue
+        except OSError as exc:
+            _print_json({"file": name, "error": "unreadable", "message": f"{name}: {exc.strerror}"})
+            status = 1
+            continue
         for doc in result.documents:
-            _print_json({
-                "file": name,
-                "title": doc.title, "url": doc.url, "outlet": doc.outlet,
-                "outlet_name": doc.outlet_name, "published": doc.published,
-                "language": doc.language, "authors": doc.authors,
-                "cited_outlets": doc.cited_outlets, "text": doc.text,
-                "entries": [e.model_dump(mode="json") for e in doc.entries],
-                "warnings": doc.warnings,
-            })
+            row = {"file": name, **doc.model_dump(mode="json", include=set(PARSE_FIELDS)),
+                   "text": doc.text,
+                   "entries": [e.model_dump(mode="json") for e in doc.entries],
+                   "warnings": doc.warnings}
+            if args.explain:
+                row["removed"] = doc.removed
+            _print_json(row)
         for error in result.errors:
             _print_json({"file": name, **error.to_dict()})
             status = 1
     return status
+
+
+# -- failures ---------------------------------------------------------------------------
+def cmd_failures(args: argparse.Namespace) -> int:
+    from newsfacet.config import get_settings
+    from newsfacet.index.client import build_client
+    from newsfacet.index.failures import list_failures, parse_since
+
+    settings = get_settings()
+    try:
+        since = parse_since(args.since) if args.since else None
+    except ValueError:
+        print(f"--since {args.since!r}: use e.g. 2h, 3d or 2023-05-24T06:00", file=sys.stderr)
+        return 2
+    rows = list_failures(build_client(settings), settings.failures_index, since=since,
+                         error=args.error, size=args.size)
+    for row in rows:
+        _print_json(row)
+    print(f"{len(rows)} failure(s)", file=sys.stderr)
+    return 0
 
 
 # -- invoke -----------------------------------------------------------------------------
@@ -196,8 +244,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", help="files to parse; - reads stdin")
     p.add_argument("--url", help="the article's URL, as x-amz-meta-url would give it")
     p.add_argument("--outlet", help="publisher domain, as x-amz-meta-outlet would give it")
-    p.add_argument("--max-bytes", type=int, default=20 * 1024 * 1024)
+    p.add_argument("--max-bytes", type=int, default=20 * 1024 * 1024,
+                   help="refuse larger inputs, as NEWSFACET_MAX_OBJECT_BYTES does for ingest")
+    p.add_argument("--explain", action="store_true",
+                   help="also print each removed line and the rule that removed it")
     p.set_defaults(func=cmd_parse)
+
+    p = sub.add_parser("failures", help="list objects and articles ingest rejected, newest first")
+    p.add_argument("--since", help="e.g. 2h, 3d, or an ISO date/time")
+    p.add_argument("--error", help="only this error code, e.g. malformed_content")
+    p.add_argument("--size", type=int, default=100)
+    p.set_defaults(func=cmd_failures)
 
     p = sub.add_parser("invoke", help="run a function of template.yaml in process on an event")
     p.add_argument("function", help="logical id, e.g. IngestFunction")
