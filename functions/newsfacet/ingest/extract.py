@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from newsfacet.errors import NoContentError
@@ -104,10 +104,14 @@ def extract_html_article(raw: RawArticle, *, key: str, fmt: Format = "html") -> 
         date_extraction_params=DATE_PARAMS,
     )
     text = (doc.text if doc is not None else None) or ""
-    posts = live_blog_posts(raw.html)
+    blog, posts = live_blog_posts(raw.html)
     if not text.strip() and not posts:
         raise NoContentError(key=key, reason="no main text found in the HTML")
     page_date = parse_datetime(doc.date) if doc is not None and doc.date else None
+    if posts:
+        # The page date of a live blog is often one post's; the blog's own start wins.
+        stamps = [p.published for p in posts if p.published is not None]
+        page_date = blog.published or (min(stamps) if stamps else page_date)
     published = raw.published or page_date
     authors = raw.authors or [
         a.strip() for a in ((doc.author if doc is not None else None) or "").split(";") if a.strip()
@@ -115,7 +119,7 @@ def extract_html_article(raw: RawArticle, *, key: str, fmt: Format = "html") -> 
     return ExtractedArticle(
         format=fmt,
         paragraphs=split_paragraphs(text),
-        title=tidy_title(raw.title or (doc.title if doc is not None else None)),
+        title=tidy_title(raw.title or blog.title or (doc.title if doc is not None else None)),
         url=raw.url or (doc.url if doc is not None else None),
         outlet=raw.outlet or (doc.hostname if doc is not None else None),
         outlet_name=doc.sitename if doc is not None else None,
@@ -132,10 +136,18 @@ def _html_lang(html: str) -> str | None:
     return match[1] if match else None
 
 
-def live_blog_posts(html: str) -> list[EntryDraft]:
-    """Posts of a ``LiveBlogPosting`` in the page's JSON-LD (schema.org), oldest first."""
+@dataclass
+class LiveBlogHeader:
+    title: str | None = None
+    published: datetime | None = None
+
+
+def live_blog_posts(html: str) -> tuple[LiveBlogHeader, list[EntryDraft]]:
+    """The blog's own headline and start, and the posts of a ``LiveBlogPosting`` in the
+    page's JSON-LD (schema.org), oldest first."""
+    header = LiveBlogHeader()
     if "LiveBlogPosting" not in html:
-        return []
+        return header, []
     drafts: list[EntryDraft] = []
     for block in _JSON_LD.findall(html):
         try:
@@ -145,13 +157,18 @@ def live_blog_posts(html: str) -> list[EntryDraft]:
         for node in _walk(data):
             if node.get("@type") != "LiveBlogPosting":
                 continue
+            if isinstance(node.get("headline"), str):
+                header.title = node["headline"]
+            start = node.get("coverageStartTime") or node.get("datePublished")
+            if isinstance(start, str):
+                header.published = parse_datetime(start)
             updates = node.get("liveBlogUpdate") or []
             for update in updates if isinstance(updates, list) else [updates]:
                 draft = _post_from_json_ld(update)
                 if draft is not None:
                     drafts.append(draft)
-    drafts.sort(key=lambda d: (d.published is None, d.published or datetime.min))
-    return drafts
+    drafts.sort(key=lambda d: (d.published is None, d.published or datetime.min.replace(tzinfo=UTC)))
+    return header, drafts
 
 
 def _walk(data: Any) -> list[dict[str, Any]]:
