@@ -80,8 +80,13 @@ def load_cases() -> list[Case]:
     for line in (DATA / "cases.jsonl").read_text("utf-8").splitlines():
         row = json.loads(line)
         cases.append(
-            Case(row["file"], row.get("url"), (DATA / row["file"]).read_bytes(), row["with"],
-                 row["without"])
+            Case(
+                row["file"],
+                row.get("url"),
+                (DATA / row["file"]).read_bytes(),
+                row["with"],
+                row["without"],
+            )
         )
     return sorted(cases, key=lambda c: c.file)
 

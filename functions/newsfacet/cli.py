@@ -76,8 +76,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
             if args.explain:
                 row["removed"] = doc.removed
             _print_json(row)
-        for error in result.errors:
-            _print_json({"file": name, **error.to_dict()})
+        for article_error in result.errors:
+            _print_json({"file": name, **article_error.to_dict()})
             status = 1
     return status
 

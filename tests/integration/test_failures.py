@@ -6,8 +6,8 @@ import gzip
 import importlib
 import io
 import json
-from contextlib import redirect_stdout
 from collections.abc import Iterator
+from contextlib import redirect_stdout
 from typing import Any
 
 import pytest
@@ -18,8 +18,9 @@ STORY = "The council approved a new budget for the valley's schools on Monday ev
 
 
 @pytest.fixture
-def ingest_env(moto_aws: dict[str, Any], settings: Any, os_client: Any,
-               monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
+def ingest_env(
+    moto_aws: dict[str, Any], settings: Any, os_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[dict[str, Any]]:
     from newsfacet import wiring
     from newsfacet.config import get_settings
 
@@ -39,8 +40,9 @@ def _put(s3: Any, bucket: str, key: str, body: bytes) -> Any:
     return ObjectRef(bucket=bucket, key=key)
 
 
-def test_failures_are_recorded_and_listed(ingest_env: dict[str, Any], os_client: Any,
-                                          settings: Any) -> None:
+def test_failures_are_recorded_and_listed(
+    ingest_env: dict[str, Any], os_client: Any, settings: Any
+) -> None:
     from newsfacet.cli import main
 
     app = importlib.import_module("functions.ingest.app")
@@ -48,14 +50,18 @@ def test_failures_are_recorded_and_listed(ingest_env: dict[str, Any], os_client:
     ingest_ref = app.ingest_ref
 
     s3, bucket = ingest_env["s3"], ingest_env["bucket"]
-    lines = [json.dumps({"title": "One", "text": STORY}), "{broken",
-             json.dumps({"title": "Three", "text": STORY.replace("Monday", "Friday")})]
+    lines = [
+        json.dumps({"title": "One", "text": STORY}),
+        "{broken",
+        json.dumps({"title": "Three", "text": STORY.replace("Monday", "Friday")}),
+    ]
     batch = ingest_ref(_put(s3, bucket, "batch.jsonl", "\n".join(lines).encode()))
     empty = ingest_ref(_put(s3, bucket, "empty.txt", b""))
     cut = gzip.compress(STORY.encode() * 50)
     truncated = ingest_ref(_put(s3, bucket, "cut.txt.gz", cut[: len(cut) // 2]))
 
-    assert batch["status"] == "ingested" and batch["entries"] == 2
+    assert batch["status"] == "ingested"
+    assert batch["entries"] == 2
     assert empty == {"key": "empty.txt", "status": "rejected", "error": "empty_object"}
     assert truncated["error"] == "malformed_content"
     counted = {name: sum(m["Value"]) for name, m in app.metrics.metric_set.items()}
@@ -71,8 +77,10 @@ def test_failures_are_recorded_and_listed(ingest_env: dict[str, Any], os_client:
         assert main(["failures", "--since", "1h"]) == 0
     rows = [json.loads(line) for line in out.getvalue().splitlines()]
     assert {(r["key"], r["error"]) for r in rows} == {
-        ("batch.jsonl", "malformed_content"), ("empty.txt", "empty_object"),
+        ("batch.jsonl", "malformed_content"),
+        ("empty.txt", "empty_object"),
         ("cut.txt.gz", "malformed_content"),
     }
     bad_line = next(r for r in rows if r["key"] == "batch.jsonl")
-    assert bad_line["position"] == 2 and "line 2" in bad_line["message"]
+    assert bad_line["position"] == 2
+    assert "line 2" in bad_line["message"]

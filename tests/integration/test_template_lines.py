@@ -1,4 +1,4 @@
-"""The learned boilerplate layer against a real OpenSearch: recurring outlet lines become template."""
+"""The learned boilerplate layer on a real OpenSearch: recurring outlet lines become template."""
 
 from __future__ import annotations
 
@@ -27,8 +27,13 @@ def _article(index: int) -> bytes:
     return f"Headline number {index} for the valley\n\n{STORIES[index]}\n\n{FOOTER}\n".encode()
 
 
-def _parse(templates: TemplateLearning, index: int, *, outlet: str = "valleycourier.com",
-           key: str | None = None) -> ParsedDocument:
+def _parse(
+    templates: TemplateLearning,
+    index: int,
+    *,
+    outlet: str = "valleycourier.com",
+    key: str | None = None,
+) -> ParsedDocument:
     ref = ObjectRef(bucket="b", key=key or f"{outlet}/story-{index}.txt")
     result = parse_object(_article(index), ref, limit=1_000_000, templates=templates)
     assert not result.errors

@@ -14,9 +14,15 @@ pytestmark = pytest.mark.unit
     ("text", "cited"),
     [
         ("according to pictures and videos verified by New York Times.", ["nytimes.com"]),
-        ("used US-made tactical vehicles in the attack, the Financial Times (FT) wrote.", ["ft.com"]),
+        (
+            "used US-made tactical vehicles in the attack, the Financial Times (FT) wrote.",
+            ["ft.com"],
+        ),
         ("told the FT that his fighters had US-made vehicles", ["ft.com"]),
-        ("More than 70 attackers were killed, Reuters quoted the ministry as saying.", ["reuters.com"]),
+        (
+            "More than 70 attackers were killed, Reuters quoted the ministry as saying.",
+            ["reuters.com"],
+        ),
         ("Dmitry Peskov told TASS.", ["tass.com"]),
         ("the Russian news agency Interfax reported, without elaborating.", ["interfax.com"]),
         ("A court extended the arrest of Wall Street Journal reporter Evan Gershkovich.", []),
@@ -39,8 +45,10 @@ def test_language_codes_are_normalised() -> None:
 
 
 def test_detection_beats_a_wrong_declaration_on_real_text() -> None:
-    german = ("Der Bundestag hat am Donnerstag ein neues Gesetz beschlossen, das die Steuern für "
-              "kleine Unternehmen senkt und die Verwaltung vereinfachen soll. Die Opposition "
-              "kritisierte den Entwurf als unzureichend und kündigte Widerstand im Bundesrat an.")
+    german = (
+        "Der Bundestag hat am Donnerstag ein neues Gesetz beschlossen, das die Steuern für "
+        "kleine Unternehmen senkt und die Verwaltung vereinfachen soll. Die Opposition "
+        "kritisierte den Entwurf als unzureichend und kündigte Widerstand im Bundesrat an."
+    )
     assert choose_language("en", german) == "de"
     assert choose_language("fr", "Bonjour.") == "fr"

@@ -15,10 +15,21 @@ pytestmark = pytest.mark.unit
 @pytest.mark.parametrize(
     ("line", "author", "published"),
     [
-        ("Shweta Sharma24 May 2023 04:30", "Shweta Sharma", datetime(2023, 5, 24, 3, 30, tzinfo=UTC)),
-        ("Maryam Zakir-Hussain24 May 2023 12:15", "Maryam Zakir-Hussain",
-         datetime(2023, 5, 24, 11, 15, tzinfo=UTC)),
-        ("By Jane Doe, 3 January 2024 9.05pm GMT", "Jane Doe", datetime(2024, 1, 3, 21, 5, tzinfo=UTC)),
+        (
+            "Shweta Sharma24 May 2023 04:30",
+            "Shweta Sharma",
+            datetime(2023, 5, 24, 3, 30, tzinfo=UTC),
+        ),
+        (
+            "Maryam Zakir-Hussain24 May 2023 12:15",
+            "Maryam Zakir-Hussain",
+            datetime(2023, 5, 24, 11, 15, tzinfo=UTC),
+        ),
+        (
+            "By Jane Doe, 3 January 2024 9.05pm GMT",
+            "Jane Doe",
+            datetime(2024, 1, 3, 21, 5, tzinfo=UTC),
+        ),
     ],
 )
 def test_bylines_glued_or_not(line: str, author: str, published: datetime) -> None:

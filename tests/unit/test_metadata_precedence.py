@@ -15,8 +15,10 @@ from tests.conftest import SEEDS
 
 pytestmark = pytest.mark.unit
 LIMIT = 10_000_000
-STORY = ("Officials in the region said on Tuesday that the evacuation of nine villages would "
-         "continue for several days while the security operation went on.")
+STORY = (
+    "Officials in the region said on Tuesday that the evacuation of nine villages would "
+    "continue for several days while the security operation went on."
+)
 
 
 def _one(data: bytes, **ref: object) -> ParsedDocument:
@@ -37,8 +39,10 @@ def test_s3_metadata_fills_what_the_file_lacks() -> None:
     doc = _one(
         (SEEDS / "003_be923fc5e0fa518d.txt").read_bytes(),
         key="incoming/003.txt",
-        metadata={"x-amz-meta-url": "https://www.washingtonpost.com/world/2023/05/23/belgorod/",
-                  "x-amz-meta-published": "2023-05-23T14:00:00Z"},
+        metadata={
+            "x-amz-meta-url": "https://www.washingtonpost.com/world/2023/05/23/belgorod/",
+            "x-amz-meta-published": "2023-05-23T14:00:00Z",
+        },
     )
     assert (doc.outlet, doc.outlet_name) == ("washingtonpost.com", "The Washington Post")
     assert doc.published == datetime(2023, 5, 23, 14, tzinfo=UTC)
@@ -65,17 +69,23 @@ def test_key_prefix_names_the_outlet_when_nothing_else_does() -> None:
 
 def test_last_modified_is_a_flagged_last_resort() -> None:
     uploaded = datetime(2023, 6, 1, 8, tzinfo=UTC)
-    doc = _one((SEEDS / "002_0328ac7a846e38ba.txt").read_bytes(), key="002.txt",
-               last_modified=uploaded)
+    doc = _one(
+        (SEEDS / "002_0328ac7a846e38ba.txt").read_bytes(), key="002.txt", last_modified=uploaded
+    )
     assert doc.published == uploaded
     assert doc.published_source == "s3_last_modified"
     assert any("upload time" in w for w in doc.warnings)
 
 
 def test_json_article_with_common_spellings() -> None:
-    obj = {"headline": "Raid in Belgorod", "body": STORY, "link": "https://www.bbc.co.uk/news/x",
-           "datePublished": "2023-05-23T10:00:00+03:00", "author": [{"name": "Jane Doe"}],
-           "lang": "en-GB"}
+    obj = {
+        "headline": "Raid in Belgorod",
+        "body": STORY,
+        "link": "https://www.bbc.co.uk/news/x",
+        "datePublished": "2023-05-23T10:00:00+03:00",
+        "author": [{"name": "Jane Doe"}],
+        "lang": "en-GB",
+    }
     obj["published_at"] = obj.pop("datePublished")
     doc = _one(json.dumps(obj).encode(), key="a.json")
     assert (doc.title, doc.outlet, doc.language) == ("Raid in Belgorod", "bbc.co.uk", "en")
@@ -85,19 +95,28 @@ def test_json_article_with_common_spellings() -> None:
 
 
 def test_json_outlet_given_as_a_display_name() -> None:
-    doc = _one(json.dumps({"title": "T", "text": STORY, "source": "Reuters"}).encode(), key="a.json")
+    doc = _one(
+        json.dumps({"title": "T", "text": STORY, "source": "Reuters"}).encode(), key="a.json"
+    )
     assert (doc.outlet, doc.outlet_name) == ("reuters.com", "Reuters")
 
 
 def test_jsonl_gzip_with_html_articles_and_a_bad_line() -> None:
-    html = ("<html lang='en'><head><title>Raid</title></head><body><article><h1>Raid</h1>"
-            f"<p>{STORY}</p><p>Sign up to our free breaking news emails</p>"
-            f"<p>{STORY.replace('nine', 'ten')}</p></article></body></html>")
-    lines = [json.dumps({"url": "https://www.theguardian.com/world/raid", "html": html}),
-             "{not json",
-             json.dumps({"title": "Second", "text": STORY, "source": "apnews.com"})]
-    result = parse_object(gzip.compress("\n".join(lines).encode()),
-                          ObjectRef(bucket="b", key="batch.jsonl.gz"), limit=LIMIT)
+    html = (
+        "<html lang='en'><head><title>Raid</title></head><body><article><h1>Raid</h1>"
+        f"<p>{STORY}</p><p>Sign up to our free breaking news emails</p>"
+        f"<p>{STORY.replace('nine', 'ten')}</p></article></body></html>"
+    )
+    lines = [
+        json.dumps({"url": "https://www.theguardian.com/world/raid", "html": html}),
+        "{not json",
+        json.dumps({"title": "Second", "text": STORY, "source": "apnews.com"}),
+    ]
+    result = parse_object(
+        gzip.compress("\n".join(lines).encode()),
+        ObjectRef(bucket="b", key="batch.jsonl.gz"),
+        limit=LIMIT,
+    )
     assert [d.outlet for d in result.documents] == ["theguardian.com", "apnews.com"]
     assert all(d.format == "jsonl" for d in result.documents)
     assert "Sign up" not in result.documents[0].text
@@ -120,20 +139,31 @@ def test_html_page_through_trafilatura_and_our_cleaning() -> None:
     doc = _one(html.encode(), key="example.org/raid.html")
     assert STORY in doc.text
     assert "one civilian was killed" in doc.text
-    assert "Read more" not in doc.text and "Follow us" not in doc.text
+    assert "Read more" not in doc.text
+    assert "Follow us" not in doc.text
     assert (doc.outlet, doc.outlet_name) == ("example.org", "Example News")
     assert doc.published == datetime(2023, 5, 23, 9, 30, tzinfo=UTC)
     assert doc.authors == ["Jane Doe"]
 
 
 def test_live_blog_structured_data_gives_posts() -> None:
-    posts = [{"@type": "BlogPosting", "headline": f"Update {i}", "articleBody": f"{STORY} ({i})",
-              "datePublished": f"2023-05-24T0{i}:00:00Z", "author": {"name": "Jane Doe"}}
-             for i in (2, 1)]
-    ld = json.dumps({"@context": "https://schema.org", "@type": "LiveBlogPosting",
-                     "liveBlogUpdate": posts})
-    html = (f"<html><head><title>Live</title><script type='application/ld+json'>{ld}</script>"
-            f"</head><body><article><p>{STORY}</p></article></body></html>")
+    posts = [
+        {
+            "@type": "BlogPosting",
+            "headline": f"Update {i}",
+            "articleBody": f"{STORY} ({i})",
+            "datePublished": f"2023-05-24T0{i}:00:00Z",
+            "author": {"name": "Jane Doe"},
+        }
+        for i in (2, 1)
+    ]
+    ld = json.dumps(
+        {"@context": "https://schema.org", "@type": "LiveBlogPosting", "liveBlogUpdate": posts}
+    )
+    html = (
+        f"<html><head><title>Live</title><script type='application/ld+json'>{ld}</script>"
+        f"</head><body><article><p>{STORY}</p></article></body></html>"
+    )
     doc = _one(html.encode(), key="live.html")
     assert [e.title for e in doc.entries] == ["Update 1", "Update 2"]
     assert doc.entries[0].author == "Jane Doe"

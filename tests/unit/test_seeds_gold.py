@@ -23,8 +23,9 @@ GOLD_FILES = sorted(GOLD.glob("*.json"))
 
 
 def _parse(seed: str) -> ParsedDocument:
-    result = parse_object((SEEDS / seed).read_bytes(), ObjectRef(bucket="b", key=seed),
-                          limit=10_000_000)
+    result = parse_object(
+        (SEEDS / seed).read_bytes(), ObjectRef(bucket="b", key=seed), limit=10_000_000
+    )
     assert not result.errors
     assert len(result.documents) == 1
     return result.documents[0]
@@ -88,8 +89,14 @@ def test_two_snapshots_of_one_live_blog_share_post_text() -> None:
     first = {(e.title, e.text) for e in _parse("000_6816b149e7280501.txt").entries}
     second = {(e.title, e.text) for e in _parse("001_2e1da8ca0f3204d9.txt").entries}
     shared = {title for title, _ in first & second}
-    assert "Russia ‘forcefully mobilising’ AWOL soldiers in Ukraine, British intelligence says" in shared
-    assert "Anti-Russia fighters using US-made armoured vehicles for incursion into Russia - Report" in shared
+    assert (
+        "Russia ‘forcefully mobilising’ AWOL soldiers in Ukraine, British intelligence says"
+        in shared
+    )
+    assert (
+        "Anti-Russia fighters using US-made armoured vehicles for incursion into Russia - Report"
+        in shared
+    )
     assert len(shared) == 4
 
 

@@ -26,9 +26,7 @@ from newsfacet.ingest.outlets import outlet_aliases, outlet_timezone
 from newsfacet.models.document import EntryDraft, ParsedDocument
 
 # "By Jane Doe and John Roe": a byline line above the story, not a sentence of it.
-_BY_LINE = re.compile(
-    r"^by\s+((?:[A-Z][\w.'’-]*|and|&|,|\s)+?)(?:\s*[|,–-]\s*.*)?$", re.IGNORECASE
-)
+_BY_LINE = re.compile(r"^by\s+((?:[A-Z][\w.'’-]*|and|&|,|\s)+?)(?:\s*[|,–-]\s*.*)?$", re.IGNORECASE)
 # A title line in a scraped file is short; a first line longer than this is story.
 MAX_TITLE_WORDS = 20
 # Section labels scrapers keep above the title ("News Update", "USAWorld News").
@@ -187,8 +185,16 @@ def assemble_document(
 # Furniture that comes with a headline of its own: a promo's caption, a sign-up
 # box's teaser, a link card's title. Captions and credits do not.
 WIDGET_RULES = frozenset(
-    {"newsletter", "promo", "app_prompt", "follow_prompt", "link_list", "related_label",
-     "comment_prompt", "widget_headline"}
+    {
+        "newsletter",
+        "promo",
+        "app_prompt",
+        "follow_prompt",
+        "link_list",
+        "related_label",
+        "comment_prompt",
+        "widget_headline",
+    }
 )
 
 

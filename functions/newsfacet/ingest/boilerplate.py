@@ -69,7 +69,10 @@ def _rule(name: str, pattern: str, max_words: int = 30) -> LineRule:
     return LineRule(name, re.compile(pattern), max_words)
 
 
-_SOCIAL = r"(?:twitter|facebook|instagram|telegram|youtube|tiktok|linkedin|whatsapp|threads|google news|x)"
+_SOCIAL = (
+    r"(?:twitter|facebook|instagram|telegram|youtube|tiktok|linkedin|whatsapp|threads|"
+    r"google news|x)"
+)
 _LABELS = (
     r"read more|read also|also read|read next|more reading|related|see also|more from [\w .'-]+|"
     r"recommended(?: for you)?|related (?:articles?|stories|content|news|posts?|coverage|topics)|"
@@ -80,74 +83,148 @@ _LABELS = (
 )
 
 LINE_RULES: tuple[LineRule, ...] = (
-    _rule("newsletter", r"^(?:sign up|subscribe|register|join)\b.{0,160}"
-          r"\b(?:newsletter|inbox|e-?mails?|alerts?|updates|edition|free|now|today|here)\b", 40),
-    _rule("newsletter", r"^(?=.*\b(?:you|your|our|sign up|subscribe|free|get)\b).*"
-          r"\b(?:newsletters?|inbox|daily edition|breaking news (?:e-?mails|alerts)|"
-          r"e-?mail alerts?)\b", 25),
-    _rule("newsletter", r"^(?:get|receive) (?:the|our|a|free|daily)\b.{0,80}"
-          r"\b(?:by e-?mail|newsletter|edition|updates|app|alerts?|delivered)\b", 30),
+    _rule(
+        "newsletter",
+        r"^(?:sign up|subscribe|register|join)\b.{0,160}"
+        r"\b(?:newsletter|inbox|e-?mails?|alerts?|updates|edition|free|now|today|here)\b",
+        40,
+    ),
+    _rule(
+        "newsletter",
+        r"^(?=.*\b(?:you|your|our|sign up|subscribe|free|get)\b).*"
+        r"\b(?:newsletters?|inbox|daily edition|breaking news (?:e-?mails|alerts)|"
+        r"e-?mail alerts?)\b",
+        25,
+    ),
+    _rule(
+        "newsletter",
+        r"^(?:get|receive) (?:the|our|a|free|daily)\b.{0,80}"
+        r"\b(?:by e-?mail|newsletter|edition|updates|app|alerts?|delivered)\b",
+        30,
+    ),
     _rule("newsletter", r"^(?:subscribe|sign up)\b", 20),
     _rule("newsletter", r"\bnewsletters?$", 5),
-    _rule("app_prompt", r"^(?:for|to get) (?:the latest|free|more|breaking)\b.{0,160}"
-          r"\b(?:download|sign up|subscribe|follow|apps?|inbox|newsletters?)\b", 40),
+    _rule(
+        "app_prompt",
+        r"^(?:for|to get) (?:the latest|free|more|breaking)\b.{0,160}"
+        r"\b(?:download|sign up|subscribe|follow|apps?|inbox|newsletters?)\b",
+        40,
+    ),
     _rule("app_prompt", r"^download (?:the|our)\b.{0,60}\bapps?\b", 30),
     _rule("app_prompt", r"^(?:stay|keep) (?:informed|up to date|updated|connected)\b", 30),
-    _rule("follow_prompt", rf"^(?:follow|like|find) (?:us|the [\w .'-]+|@\w+|[\w .'-]+ on)\b"
-          rf".{{0,120}}\b{_SOCIAL}\b", 40),
-    _rule("follow_prompt", rf"^(?:follow|like) us\b", 15),
+    _rule(
+        "follow_prompt",
+        rf"^(?:follow|like|find) (?:us|the [\w .'-]+|@\w+|[\w .'-]+ on)\b"
+        rf".{{0,120}}\b{_SOCIAL}\b",
+        40,
+    ),
+    _rule("follow_prompt", r"^(?:follow|like) us\b", 15),
     _rule("related_label", rf"^(?:{_LABELS})\s*(?:[:|>»-]|$)", 30),
     _rule("promo", r"^\((?:video|watch|audio|photos?|gallery|listen|podcast|live)\)", 40),
-    _rule("promo", r"^(?:video|watch(?: now| live)?|listen|podcast|photos?|gallery|in pictures)"
-          r"\s*[:|]", 25),
-    _rule("comment_prompt", r"^(?:join (?:our|the) (?:commenting forum|conversation|discussion|debate)|"
-          r"join thought-provoking conversations|leave a (?:comment|reply)|post a comment|"
-          r"add (?:a|your) comment|view (?:all )?comments|show comments|have your say|"
-          r"comments? (?:are|is) (?:closed|open)|we want to hear what you think|"
-          r"what do you think\?|be the first to comment|\d* ?comments?$|"
-          r"share your (?:thoughts|views|comments))", 40),
-    _rule("comment_prompt", r"your email address will not be published|required fields are marked", 30),
+    _rule(
+        "promo",
+        r"^(?:video|watch(?: now| live)?|listen|podcast|photos?|gallery|in pictures)"
+        r"\s*[:|]",
+        25,
+    ),
+    _rule(
+        "comment_prompt",
+        r"^(?:join (?:our|the) (?:commenting forum|conversation|discussion|debate)|"
+        r"join thought-provoking conversations|leave a (?:comment|reply)|post a comment|"
+        r"add (?:a|your) comment|view (?:all )?comments|show comments|have your say|"
+        r"comments? (?:are|is) (?:closed|open)|we want to hear what you think|"
+        r"what do you think\?|be the first to comment|\d* ?comments?$|"
+        r"share your (?:thoughts|views|comments))",
+        40,
+    ),
+    _rule(
+        "comment_prompt", r"your email address will not be published|required fields are marked", 30
+    ),
     _rule("comment_prompt", r"^(?:log ?in|sign in) to (?:comment|reply)", 15),
-    _rule("ad", r"^(?:advertisement|advertising|advert|sponsored(?: content| links?)?|"
-          r"paid (?:content|post)|promoted(?: content)?|ad|ads by \w+|"
-          r"(?:story|article|content) continues (?:below|after)(?: (?:this )?(?:ad|advertisement))?|"
-          r"continue reading (?:below|the main story)|scroll (?:down )?to continue(?: with content)?)"
-          r"\b[\W\d_]*$", 12),
-    _rule("ad", r"googletag|adsbygoogle|document\.write|window\.\w+\s*=|function\s*\(|"
-          r"^\s*(?:var|let|const)\s+\w+\s*=|\{\s*\}|['\"];\s*\}", 60),
-    _rule("navigation", r"^(?:back to top|skip to (?:main )?content|go to top|scroll to top|"
-          r"return to top|jump to)\b", 8),
+    _rule(
+        "ad",
+        r"^(?:advertisement|advertising|advert|sponsored(?: content| links?)?|"
+        r"paid (?:content|post)|promoted(?: content)?|ad|ads by \w+|"
+        r"(?:story|article|content) continues (?:below|after)(?: (?:this )?(?:ad|advertisement))?|"
+        r"continue reading (?:below|the main story)|scroll (?:down )?to continue(?: with content)?)"
+        r"\b[\W\d_]*$",
+        12,
+    ),
+    _rule(
+        "ad",
+        r"googletag|adsbygoogle|document\.write|window\.\w+\s*=|function\s*\(|"
+        r"^\s*(?:var|let|const)\s+\w+\s*=|\{\s*\}|['\"];\s*\}",
+        60,
+    ),
+    _rule(
+        "navigation",
+        r"^(?:back to top|skip to (?:main )?content|go to top|scroll to top|"
+        r"return to top|jump to)\b",
+        8,
+    ),
     _rule("navigation", r"^(?:previous|next) (?:article|post|story)\b", 20),
     _rule("navigation", r"^(?:home|news|menu|search|close|print|share)$", 1),
-    _rule("machine_translation", r"(?:translat\w* (?:it |this )?(?:automatically|through programmatic|"
-          r"by (?:a )?machine|using (?:machine|automatic))|machine[- ]translat\w*|"
-          r"automatic(?:ally)? translat\w*|not (?:from|by) a human (?:editor|translator)|"
-          r"(?:has been|was|is) (?:automatically|machine|auto)[- ]?translated|"
-          r"does not (?:necessarily )?express the (?:point of )?view of the site)", 70),
-    _rule("cookie_consent", r"\b(?:we use cookies|(?:this|our) (?:site|website) uses cookies|"
-          r"cookie (?:policy|settings|preferences|notice)|accept (?:all )?cookies|"
-          r"by continuing to (?:use|browse)|manage (?:your )?(?:consent|cookies)|"
-          r"your privacy choices|consent preferences)\b", 60),
-    _rule("share_bar", r"^(?:share|tweet|email|e-mail|print|copy link|link copied|whatsapp|"
-          r"facebook|twitter|linkedin|reddit|pinterest|telegram|messenger|flipboard|x|"
-          r"comments?|save|gift (?:this )?article)(?:[\s,|/·•]+(?:share|tweet|email|e-mail|"
-          r"print|copy link|whatsapp|facebook|twitter|linkedin|reddit|pinterest|telegram|"
-          r"messenger|flipboard|x|comments?|save|on|this|article|story|via))*[\s:|]*$", 15),
+    _rule(
+        "machine_translation",
+        r"(?:translat\w* (?:it |this )?(?:automatically|through programmatic|"
+        r"by (?:a )?machine|using (?:machine|automatic))|machine[- ]translat\w*|"
+        r"automatic(?:ally)? translat\w*|not (?:from|by) a human (?:editor|translator)|"
+        r"(?:has been|was|is) (?:automatically|machine|auto)[- ]?translated|"
+        r"does not (?:necessarily )?express the (?:point of )?view of the site)",
+        70,
+    ),
+    _rule(
+        "cookie_consent",
+        r"\b(?:we use cookies|(?:this|our) (?:site|website) uses cookies|"
+        r"cookie (?:policy|settings|preferences|notice)|accept (?:all )?cookies|"
+        r"by continuing to (?:use|browse)|manage (?:your )?(?:consent|cookies)|"
+        r"your privacy choices|consent preferences)\b",
+        60,
+    ),
+    _rule(
+        "share_bar",
+        r"^(?:share|tweet|email|e-mail|print|copy link|link copied|whatsapp|"
+        r"facebook|twitter|linkedin|reddit|pinterest|telegram|messenger|flipboard|x|"
+        r"comments?|save|gift (?:this )?article)(?:[\s,|/·•]+(?:share|tweet|email|e-mail|"
+        r"print|copy link|whatsapp|facebook|twitter|linkedin|reddit|pinterest|telegram|"
+        r"messenger|flipboard|x|comments?|save|on|this|article|story|via))*[\s:|]*$",
+        15,
+    ),
     _rule("share_bar", r"^share (?:this|on|via|the)\b", 10),
-    _rule("copyright", r"^(?:©|\(c\)|copyright\b)|\ball rights reserved\b|copyrighted property|"
-          r"written permission must be obtained|may not be (?:published|reproduced|broadcast|"
-          r"rewritten|redistributed)|without (?:prior )?written permission", 40),
-    _rule("contact", r"^(?:contact us|advertise with us|for advertising|got a (?:news )?tip|"
-          r"send us (?:a|your) (?:tip|story)|have a story)\b", 30),
+    _rule(
+        "copyright",
+        r"^(?:©|\(c\)|copyright\b)|\ball rights reserved\b|copyrighted property|"
+        r"written permission must be obtained|may not be (?:published|reproduced|broadcast|"
+        r"rewritten|redistributed)|without (?:prior )?written permission",
+        40,
+    ),
+    _rule(
+        "contact",
+        r"^(?:contact us|advertise with us|for advertising|got a (?:news )?tip|"
+        r"send us (?:a|your) (?:tip|story)|have a story)\b",
+        30,
+    ),
     _rule("contact", r"\b(?:contact us at|call us at|e-?mail us at)\b", 40),
-    _rule("taxonomy", r"^(?:category|categories|tags?|filed under|posted in|topics?|sections?|"
-          r"keywords)\s*:", 15),
-    _rule("dateline_debris", r"^(?:release date|published|updated|last updated|posted|"
-          r"date|first published)(?:\s*:.*|\s+(?:on\s+)?[\w ,./+-]*\d[\w ,:./+-]*)?$", 8),
+    _rule(
+        "taxonomy",
+        r"^(?:category|categories|tags?|filed under|posted in|topics?|sections?|"
+        r"keywords)\s*:",
+        15,
+    ),
+    _rule(
+        "dateline_debris",
+        r"^(?:release date|published|updated|last updated|posted|"
+        r"date|first published)(?:\s*:.*|\s+(?:on\s+)?[\w ,./+-]*\d[\w ,:./+-]*)?$",
+        8,
+    ),
     _rule("bare_domain", r"^(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}/?$", 1),
-    _rule("photo_caption", r"\b(?:illustrative|file|stock|archive) (?:photo|image|picture)\b|"
-          r"^(?:photo|image|picture|credit|source|pictured)\s*:|"
-          r"\b(?:getty images|shutterstock|afp via getty|ap photo)\b", 25),
+    _rule(
+        "photo_caption",
+        r"\b(?:illustrative|file|stock|archive) (?:photo|image|picture)\b|"
+        r"^(?:photo|image|picture|credit|source|pictured)\s*:|"
+        r"\b(?:getty images|shutterstock|afp via getty|ap photo)\b",
+        25,
+    ),
     _rule("source_credit", r"^\([\w .&'-]{2,40}\)$", 6),
     _rule("rating_spam", r"^(?:rating|views|reviews|votes?)\s*:\s*[\d.,/% ]", 15),
 )
@@ -155,10 +232,29 @@ LINE_RULES: tuple[LineRule, ...] = (
 # Fake author profiles (the "Article information / Author information" spam
 # seen at the end of scraped pages): a run of "Key: value" lines with these keys.
 _PROFILE_KEYS = {
-    "author", "last updated", "views", "rating", "reviews", "name", "birthday", "address",
-    "phone", "job", "hobby", "introduction", "email", "website", "occupation", "location",
+    "author",
+    "last updated",
+    "views",
+    "rating",
+    "reviews",
+    "name",
+    "birthday",
+    "address",
+    "phone",
+    "job",
+    "hobby",
+    "introduction",
+    "email",
+    "website",
+    "occupation",
+    "location",
 }
-_PROFILE_HEADERS = {"article information", "author information", "author details", "about the author"}
+_PROFILE_HEADERS = {
+    "article information",
+    "author information",
+    "author details",
+    "about the author",
+}
 _KEY_VALUE = re.compile(r"^([a-z][a-z ]{1,20}?)\s*:\s*\S")
 _BULLET = re.compile(r"^\s*(?:[•·▪►▸‣◦*]|-\s|–\s|\d{1,2}[.)]\s)")
 
@@ -299,7 +395,7 @@ TEMPLATE_MAX_CHARS = 600
 
 def line_hash(line: str) -> str:
     """The key a line is counted under: its folded form, hashed."""
-    return hashlib.sha1(fold_line(line).encode("utf-8")).hexdigest()[:20]  # noqa: S324
+    return hashlib.sha1(fold_line(line).encode("utf-8")).hexdigest()[:20]
 
 
 def template_candidates(paragraphs: Sequence[str]) -> dict[str, str]:

@@ -26,7 +26,11 @@ _JSON_LD = re.compile(
 )
 
 
-DATE_PARAMS = {"extensive_search": False, "original_date": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
+DATE_PARAMS = {
+    "extensive_search": False,
+    "original_date": True,
+    "outputformat": "%Y-%m-%dT%H:%M:%S%z",
+}
 
 
 @dataclass
@@ -93,7 +97,7 @@ def extract_html_article(raw: RawArticle, *, key: str, fmt: Format = "html") -> 
     import trafilatura  # heavy; paid only when an HTML input appears
 
     assert raw.html is not None
-    doc = trafilatura.bare_extraction(
+    found = trafilatura.bare_extraction(
         raw.html,
         url=raw.url,
         with_metadata=True,
@@ -103,6 +107,8 @@ def extract_html_article(raw: RawArticle, *, key: str, fmt: Format = "html") -> 
         # page: seconds per page for a guess; meta tags and JSON-LD suffice.
         date_extraction_params=DATE_PARAMS,
     )
+    # as_dict=False (the default) returns a Document or None.
+    doc = found if isinstance(found, trafilatura.settings.Document) else None
     text = (doc.text if doc is not None else None) or ""
     blog, posts = live_blog_posts(raw.html)
     if not text.strip() and not posts:
@@ -167,7 +173,9 @@ def live_blog_posts(html: str) -> tuple[LiveBlogHeader, list[EntryDraft]]:
                 draft = _post_from_json_ld(update)
                 if draft is not None:
                     drafts.append(draft)
-    drafts.sort(key=lambda d: (d.published is None, d.published or datetime.min.replace(tzinfo=UTC)))
+    drafts.sort(
+        key=lambda d: (d.published is None, d.published or datetime.min.replace(tzinfo=UTC))
+    )
     return header, drafts
 
 
@@ -192,7 +200,9 @@ def _post_from_json_ld(update: Any) -> EntryDraft | None:
         author = author.get("name")
     stamp = update.get("datePublished") or update.get("dateModified")
     return EntryDraft(
-        title=tidy_title(update.get("headline")) if isinstance(update.get("headline"), str) else None,
+        title=tidy_title(update.get("headline"))
+        if isinstance(update.get("headline"), str)
+        else None,
         text="\n".join(split_paragraphs(body)),
         author=author if isinstance(author, str) and author.strip() else None,
         published=parse_datetime(stamp) if isinstance(stamp, str) else None,

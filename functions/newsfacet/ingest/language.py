@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+
 # Enough text for a confident guess; more only costs time.
 SAMPLE_CHARS = 3000
 MIN_CHARS = 40

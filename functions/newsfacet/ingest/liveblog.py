@@ -29,8 +29,20 @@ BYLINE = re.compile(
     re.IGNORECASE,
 )
 _ZONE_OFFSETS = {
-    "UTC": 0, "GMT": 0, "BST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "MSK": 3,
-    "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "PST": -8, "PDT": -7,
+    "UTC": 0,
+    "GMT": 0,
+    "BST": 1,
+    "CET": 1,
+    "CEST": 2,
+    "EET": 2,
+    "EEST": 3,
+    "MSK": 3,
+    "EST": -5,
+    "EDT": -4,
+    "CST": -6,
+    "CDT": -5,
+    "PST": -8,
+    "PDT": -7,
 }
 LIVE_TITLE = re.compile(r"\blive\b|\bas it happened\b|\blatest updates\b|\blive updates\b", re.I)
 # Without bylines or a "live" title, this many headed sections make a live blog.
@@ -111,7 +123,8 @@ def _split_on_headings(paragraphs: Sequence[str]) -> list[tuple[str | None, list
                 posts.append((headline, []))
             headline, body = line, []
         elif _is_heading(line) and (
-            (headline and fold_line(line) == fold_line(headline)) or i + 1 == len(paragraphs)
+            (headline and fold_line(line) == fold_line(headline))
+            or i + 1 == len(paragraphs)
             or _is_heading(paragraphs[i + 1])
         ):
             # A repeated headline, or a card's headline and dek with no body after

@@ -244,7 +244,9 @@ def ingest_object(ref: ObjectRef, deps: IngestDeps, *, now: datetime | None = No
         raise parsed.errors[0]
     for error in parsed.errors:
         deps.failures.record(error, ref)
-    entries = list(_unique(entry for doc in parsed.documents for entry in build_entries(doc, ref, now=now)))
+    entries = list(
+        _unique(entry for doc in parsed.documents for entry in build_entries(doc, ref, now=now))
+    )
     report.entries = len(entries)
     written = deps.writer.write(entries)
     report.created, report.updated = written.created, written.updated
