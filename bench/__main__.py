@@ -23,6 +23,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
 BENCHMARKS: dict[str, str] = {
     "startup": "bench.startup",
     "extraction": "bench.extraction",
+    "parse_cli": "bench.parse_cli",
 }
 
 
