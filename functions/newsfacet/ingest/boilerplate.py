@@ -205,6 +205,7 @@ LINE_RULES: tuple[LineRule, ...] = (
         30,
     ),
     _rule("contact", r"\b(?:contact us at|call us at|e-?mail us at)\b", 40),
+    _rule("contact", r"^advertise (?:with|on|in) ", 60),
     _rule(
         "taxonomy",
         r"^(?:category|categories|tags?|filed under|posted in|topics?|sections?|"
@@ -272,12 +273,25 @@ class CleanedText:
         return [line for name, line in self.removed if name == rule]
 
 
+# A caption that ends in an upper-case credit: "... in Las Croabas. By U.S. CUSTOMS".
+# Matched on the raw line: case is the signal.
+_CAPS_CREDIT = re.compile(r"\b(?:By|Photo:|Credit:)\s+[A-Z][A-Z .,&'/-]{4,}$")
+# A contributor's bio closing the page: "Jane Doe is the founder of ...".
+_BIO = re.compile(
+    r"^[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3} (?:is|was) (?:a|an|the) "
+    r"[^.]{0,120}\b(?:founder|editor|writer|journalist|reporter|correspondent|author|"
+    r"consultant|contributor|columnist|freelancer?|blogger|ceo|director|principal)\b"
+)
+
+
 def match_line_rule(line: str) -> str | None:
     """The name of the first line rule that calls this paragraph furniture, or None."""
     folded = fold_line(line)
     if not folded:
         return None
     count = words(folded)
+    if count <= 50 and _CAPS_CREDIT.search(line.strip()):
+        return "photo_caption"
     for rule in LINE_RULES:
         if count <= rule.max_words and rule.pattern.search(folded):
             return rule.name
@@ -372,7 +386,7 @@ def clean_paragraphs(
 
 
 def trim_tail(paragraphs: list[str], *, stop: re.Pattern[str] | None = None) -> list[str]:
-    """Drop headline-like lines left at the very end: the remains of link lists and widgets.
+    """Drop what is left at the very end: link-list remains, widget titles, a contributor bio.
 
     Stops at the first line that ends like a sentence (or matches ``stop``, e.g.
     a live-blog byline), so the story's last paragraph always survives.
@@ -380,7 +394,11 @@ def trim_tail(paragraphs: list[str], *, stop: re.Pattern[str] | None = None) -> 
     end = len(paragraphs)
     while end > 1:
         line = paragraphs[end - 1]
-        if (stop is not None and stop.search(line)) or not is_headline_like(line, max_words=30):
+        if stop is not None and stop.search(line):
+            break
+        if not is_headline_like(line, max_words=30) and not (
+            words(line) <= 60 and _BIO.match(line.strip())
+        ):
             break
         end -= 1
     return paragraphs[:end]

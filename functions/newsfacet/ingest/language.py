@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 # Enough text for a confident guess; more only costs time.
-SAMPLE_CHARS = 3000
+SAMPLE_CHARS = 1200
 MIN_CHARS = 40
 _CODE = re.compile(r"^([a-z]{2,3})(?:[-_][A-Za-z0-9]+)*$")
 
