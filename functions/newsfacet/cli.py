@@ -41,14 +41,15 @@ def _parse_inputs(paths: Sequence[str]) -> list[str]:
 def cmd_parse(args: argparse.Namespace) -> int:
     # Only the pure ingest path is imported: no boto3, no opensearchpy, and
     # trafilatura only once an HTML input appears.
-    from newsfacet.errors import InputError, ObjectTooLargeError
-    from newsfacet.ingest.pipeline import parse_object
+    from newsfacet.errors import InputError, NoContentError, ObjectTooLargeError
+    from newsfacet.ingest.pipeline import iter_documents
     from newsfacet.models.document import ObjectRef
 
     status = 0
     metadata = {k: v for k, v in (("url", args.url), ("outlet", args.outlet)) if v}
     for name in _parse_inputs(args.paths):
         ref = ObjectRef(bucket="local", key=name, metadata=metadata)
+        printed = 0
         try:
             if name == "-":
                 data = sys.stdin.buffer.read(args.max_bytes + 1)
@@ -59,25 +60,27 @@ def cmd_parse(args: argparse.Namespace) -> int:
                 data = Path(name).read_bytes()
             if len(data) > args.max_bytes:
                 raise ObjectTooLargeError(key=name, size=len(data), limit=args.max_bytes)
-            result = parse_object(data, ref, limit=args.max_bytes)
+            # Printed as parsed: a large JSON Lines file streams through.
+            for item in iter_documents(data, ref, limit=args.max_bytes):
+                printed += 1
+                if isinstance(item, InputError):
+                    _print_json({"file": name, **item.to_dict()})
+                    status = 1
+                    continue
+                row = {"file": name, **item.model_dump(mode="json", include=set(PARSE_FIELDS)),
+                       "text": item.text,
+                       "entries": [e.model_dump(mode="json") for e in item.entries],
+                       "warnings": item.warnings}
+                if args.explain:
+                    row["removed"] = item.removed
+                _print_json(row)
+            if not printed:
+                raise NoContentError(key=name)
         except InputError as error:
             _print_json({"file": name, **error.to_dict()})
             status = 1
-            continue
         except OSError as exc:
             _print_json({"file": name, "error": "unreadable", "message": f"{name}: {exc.strerror}"})
-            status = 1
-            continue
-        for doc in result.documents:
-            row = {"file": name, **doc.model_dump(mode="json", include=set(PARSE_FIELDS)),
-                   "text": doc.text,
-                   "entries": [e.model_dump(mode="json") for e in doc.entries],
-                   "warnings": doc.warnings}
-            if args.explain:
-                row["removed"] = doc.removed
-            _print_json(row)
-        for article_error in result.errors:
-            _print_json({"file": name, **article_error.to_dict()})
             status = 1
     return status
 

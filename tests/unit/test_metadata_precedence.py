@@ -168,3 +168,14 @@ def test_live_blog_structured_data_gives_posts() -> None:
     assert [e.title for e in doc.entries] == ["Update 1", "Update 2"]
     assert doc.entries[0].author == "Jane Doe"
     assert doc.published == datetime(2023, 5, 24, 1, tzinfo=UTC)
+
+
+def test_url_is_canonical() -> None:
+    doc = _one(
+        json.dumps(
+            {"text": STORY, "url": "https://www.BBC.co.uk/news/world-65?utm_source=x&id=5#top"}
+        ).encode(),
+        key="a.json",
+    )
+    assert doc.url == "https://www.bbc.co.uk/news/world-65?id=5"
+    assert doc.outlet == "bbc.co.uk"

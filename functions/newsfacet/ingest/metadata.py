@@ -61,6 +61,21 @@ def decode_google_news_url(url: str) -> str | None:
     return None
 
 
+def canonical_url(url: str | None) -> str | None:
+    """Normalise a URL with courlan: lower-case host, no fragment, no tracking parameters.
+
+    Returns None for values that are not http(s) URLs.
+    """
+    if not url or not url.strip().lower().startswith(("http://", "https://")):
+        return None
+    from courlan import normalize_url  # imported on use: the text path rarely needs it
+
+    try:
+        return str(normalize_url(url.strip(), strict=True))
+    except ValueError:
+        return None
+
+
 def domain_of(url: str | None) -> str | None:
     """The registrable-looking host of a URL, without ``www.``; None for junk."""
     if not url:

@@ -7,7 +7,7 @@ in the CLI (``newsfacet parse``) and in unit tests without AWS.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
@@ -18,7 +18,7 @@ from newsfacet.ingest.boilerplate import select_template, template_candidates
 from newsfacet.ingest.dates import parse_datetime
 from newsfacet.ingest.extract import ExtractedArticle, extract_article
 from newsfacet.ingest.fingerprint import content_id
-from newsfacet.ingest.metadata import canonical_outlet, domain_of
+from newsfacet.ingest.metadata import canonical_outlet, canonical_url, domain_of
 from newsfacet.ingest.outlets import known_outlet
 from newsfacet.models.document import ObjectRef, ParsedDocument
 from newsfacet.models.entry import Entry, Source
@@ -58,6 +58,10 @@ class TemplateLearning:
     min_docs: int = 3
 
 
+# Entries written per bulk call while a large object streams through.
+WRITE_BATCH_ENTRIES = 500
+
+
 @dataclass
 class WriteReport:
     created: int = 0
@@ -93,31 +97,46 @@ class IngestDeps:
     templates: TemplateLearning | None = None
 
 
-def parse_object(
+def iter_documents(
     data: bytes, ref: ObjectRef, *, limit: int, templates: TemplateLearning | None = None
-) -> ParseResult:
-    """Turn an object's bytes into parsed documents; one bad article does not sink the rest.
+) -> Iterator[ParsedDocument | InputError]:
+    """Parse an object's articles one at a time; a bad article yields its error, the rest go on.
 
-    With ``templates``, lines this outlet's earlier documents share are removed
-    as template, and this document's lines are counted for the next ones.
+    A JSON Lines object of many thousand articles is never held parsed all at
+    once. With ``templates``, lines this outlet's earlier documents share are
+    removed as template, and each document's lines are counted for the next ones.
+
+    Raises:
+        InputError: the object as a whole is unusable (empty, binary, corrupt gzip...).
     """
     from newsfacet.ingest.formats import read_articles
 
-    result = ParseResult(ref=ref)
     fmt, articles = read_articles(data, key=ref.key, limit=limit)
     for item in articles:
         if isinstance(item, InputError):
-            result.errors.append(item)
+            yield item
             continue
         try:
             article = extract_article(item, key=ref.key, fmt=fmt)
             apply_object_metadata(article, ref)
             document = assemble_document(article, template=_learned(article, ref, templates))
         except InputError as exc:
-            result.errors.append(exc)
+            yield exc
             continue
         apply_last_modified(document, ref)
-        result.documents.append(document)
+        yield document
+
+
+def parse_object(
+    data: bytes, ref: ObjectRef, *, limit: int, templates: TemplateLearning | None = None
+) -> ParseResult:
+    """All of :func:`iter_documents` at once, for callers that want a list."""
+    result = ParseResult(ref=ref)
+    for item in iter_documents(data, ref, limit=limit, templates=templates):
+        if isinstance(item, InputError):
+            result.errors.append(item)
+        else:
+            result.documents.append(item)
     if not result.documents and not result.errors:
         result.errors.append(NoContentError(key=ref.key))
     return result
@@ -150,8 +169,7 @@ def apply_object_metadata(document: ExtractedArticle, ref: ObjectRef) -> None:
     time come later (see ``assemble_document`` and :func:`apply_last_modified`).
     """
     meta = {k.lower().removeprefix("x-amz-meta-"): v for k, v in ref.metadata.items()}
-    if document.url is None and meta.get("url"):
-        document.url = meta["url"]
+    document.url = canonical_url(document.url) or canonical_url(meta.get("url"))
     outlet, name = canonical_outlet(document.outlet)
     if outlet is None:
         outlet = domain_of(document.url)
@@ -238,24 +256,33 @@ def ingest_object(ref: ObjectRef, deps: IngestDeps, *, now: datetime | None = No
     """
     now = now or datetime.now(UTC)
     data, ref = deps.store.read(ref, limit=deps.max_object_bytes)
-    parsed = parse_object(data, ref, limit=deps.max_object_bytes, templates=deps.templates)
-    report = IngestReport(key=ref.key, documents=len(parsed.documents), errors=parsed.errors)
-    if not parsed.documents and parsed.errors:
-        raise parsed.errors[0]
-    for error in parsed.errors:
-        deps.failures.record(error, ref)
-    entries = list(
-        _unique(entry for doc in parsed.documents for entry in build_entries(doc, ref, now=now))
-    )
-    report.entries = len(entries)
-    written = deps.writer.write(entries)
-    report.created, report.updated = written.created, written.updated
+    report = IngestReport(key=ref.key)
+    seen: set[str] = set()
+    batch: list[Entry] = []
+
+    def flush() -> None:
+        written = deps.writer.write(batch)
+        report.created += written.created
+        report.updated += written.updated
+        batch.clear()
+
+    items = iter_documents(data, ref, limit=deps.max_object_bytes, templates=deps.templates)
+    for item in items:
+        if isinstance(item, InputError):
+            report.errors.append(item)
+            deps.failures.record(item, ref)
+            continue
+        report.documents += 1
+        for entry in build_entries(item, ref, now=now):
+            if entry.id not in seen:  # a post two articles of one object share
+                seen.add(entry.id)
+                batch.append(entry)
+        if len(batch) >= WRITE_BATCH_ENTRIES:
+            flush()
+    if report.documents == 0:
+        raise report.errors[0] if report.errors else NoContentError(key=ref.key)
+    flush()
+    report.entries = len(seen)
     return report
 
 
-def _unique(entries: Iterable[Entry]) -> Iterable[Entry]:
-    seen: set[str] = set()
-    for entry in entries:
-        if entry.id not in seen:
-            seen.add(entry.id)
-            yield entry
