@@ -34,9 +34,16 @@ def test_seed_is_plain_text() -> None:
 @pytest.mark.parametrize(
     ("obj", "title", "url"),
     [
-        ({"headline": "H", "body": "Story.", "link": "https://bbc.co.uk/a"}, "H", "https://bbc.co.uk/a"),
-        ({"title": "T", "text": "Story.", "url": "https://ft.com/x", "published": "2023-05-24"},
-         "T", "https://ft.com/x"),
+        (
+            {"headline": "H", "body": "Story.", "link": "https://bbc.co.uk/a"},
+            "H",
+            "https://bbc.co.uk/a",
+        ),
+        (
+            {"title": "T", "text": "Story.", "url": "https://ft.com/x", "published": "2023-05-24"},
+            "T",
+            "https://ft.com/x",
+        ),
     ],
 )
 def test_json_accepts_common_spellings(obj: dict[str, str], title: str, url: str) -> None:
@@ -98,3 +105,23 @@ def test_latin1_is_detected() -> None:
 def test_undecodable_bytes_are_named() -> None:
     with pytest.raises((BadEncodingError, UnsupportedFormatError), match="noise.txt"):
         _read(bytes(range(1, 32)) * 50 + b"\x81\x8d\x8f\x90\x9d" * 100, key="noise.txt")
+
+
+def test_html_meta_charset_is_honoured() -> None:
+    page = (
+        '<html><head><meta charset="windows-1251"><title>Т</title></head><body>'
+        "<p>Губернатор Белгородской области заявил о начале эвакуации жителей.</p></body></html>"
+    )
+    _, items = _read(page.encode("windows-1251"), key="ru.html")
+    assert "Губернатор Белгородской" in items[0].html  # type: ignore[attr-defined]
+
+
+def test_long_jsonl_keeps_going_past_bad_lines() -> None:
+    lines = [json.dumps({"title": f"t{i}", "text": f"Story number {i}."}) for i in range(2000)]
+    lines[700] = '{"title": "cut'
+    lines[1400] = json.dumps({"title": "no text"})
+    fmt, items = _read("\n".join(lines).encode(), key="big.jsonl")
+    errors = [i for i in items if isinstance(i, MalformedContentError)]
+    assert fmt == "jsonl"
+    assert len(items) == 2000
+    assert [e.data["position"] for e in errors] == [701, 1401]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zlib
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -86,10 +87,25 @@ def decode_text(data: bytes, *, key: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    declared = _declared_charset(data)
+    if declared:
+        try:
+            return data.decode(declared)
+        except (LookupError, UnicodeDecodeError):
+            pass  # a wrong declaration is common; fall back to detection
     best = from_bytes(data).best()
     if best is None:
         raise BadEncodingError(key=key, reason="no character set decodes these bytes")
     return str(best)
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
+
+
+def _declared_charset(data: bytes) -> str | None:
+    """The charset an HTML page declares in its first bytes (``<meta charset>``), if any."""
+    match = _META_CHARSET.search(data[:4096])
+    return match[1].decode("ascii").lower() if match else None
 
 
 def detect_format(text: str, *, key: str) -> Format:
