@@ -74,9 +74,15 @@ PY
   fi
 }
 
-# json_field FIELD: read a flat JSON object on stdin, print one top-level field.
+# json_field FIELD: read a JSON object on stdin, print one top-level field ("" if
+# the input is not such an object).
 json_field() {
-  python3 -c 'import json,sys; print(json.load(sys.stdin).get(sys.argv[1], ""))' "$1"
+  python3 -c '
+import json, sys
+try:
+    print(json.load(sys.stdin).get(sys.argv[1], ""))
+except Exception:
+    print("")' "$1"
 }
 
 free_port() {
@@ -128,7 +134,7 @@ lock_state() {  # serialise start/stop on one state dir
   if command -v flock >/dev/null 2>&1; then
     exec 8>"$STATE_DIR/.opensearch.lock"
     # Bounded wait: never hang forever on a lock (e.g. one held by a stuck process).
-    flock -w 60 8 || log "warning: $STATE_DIR is locked by another process; going on anyway"
+    flock -w $((START_TIMEOUT + 60)) 8 || log "warning: $STATE_DIR is locked by another process; going on anyway"
   fi
 }
 
@@ -145,11 +151,15 @@ as_user() {
 
 ensure_run_user() {
   is_root || return 0
-  if ! id -u "$RUN_USER" >/dev/null 2>&1; then
+  local i
+  for ((i = 0; i < 10; i++)); do
+    id -u "$RUN_USER" >/dev/null 2>&1 && break
     log "creating system user $RUN_USER"
+    # May fail when a parallel start creates it at the same time: check again.
     useradd --system --no-create-home --home-dir /nonexistent \
-      --shell /usr/sbin/nologin --user-group "$RUN_USER"
-  fi
+      --shell /usr/sbin/nologin --user-group "$RUN_USER" 2>/dev/null || sleep 0.5
+  done
+  id -u "$RUN_USER" >/dev/null 2>&1 || die "could not create user $RUN_USER"
   command -v setpriv >/dev/null 2>&1 || die "setpriv (util-linux) is required to drop root"
 }
 
@@ -363,7 +373,7 @@ cmd_start() {
   while [[ "$transport_port" == "$http_port" ]]; do transport_port="$(free_port)"; done
 
   tmp_parent="${TMPDIR:-/tmp}"
-  if is_root && ! as_user test -w "$tmp_parent" 2>/dev/null; then tmp_parent=/tmp; fi
+  if is_root && ! as_user test -x "$tmp_parent" 2>/dev/null; then tmp_parent=/tmp; fi
   home="$(mktemp -d "$tmp_parent/newsfacet-opensearch.XXXXXX")"
   chmod 755 "$home"
   mkdir -p "$home/data" "$home/logs" "$home/tmp"
@@ -379,9 +389,10 @@ cmd_start() {
   # Private, writable copy of the config dir.
   cp -a "$dist/config" "$home/config"
   # jvm.options uses paths relative to the distribution (logs/gc.log, data,...):
-  # point them at the temp folder so the cache stays read-only; drop its 1g heap.
+  # point them at the temp folder so the cache stays read-only. Heap 512m (not
+  # 1g), also when OPENSEARCH_JAVA_OPTS is set without heap options.
   sed -i \
-    -e '/^-Xm[sx]/d' \
+    -e 's/^-Xms.*/-Xms512m/' -e 's/^-Xmx.*/-Xmx512m/' \
     -e "s#file=logs/gc.log#file=$home/logs/gc.log#" \
     -e "s#-XX:HeapDumpPath=data#-XX:HeapDumpPath=$home/data#" \
     -e "s#-XX:ErrorFile=logs/#-XX:ErrorFile=$home/logs/#" \
