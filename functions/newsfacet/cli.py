@@ -105,6 +105,13 @@ def cmd_failures(args: argparse.Namespace) -> int:
     return 0
 
 
+def _state_dir(root: Path) -> Path:
+    """Where the local stack keeps pid files and URLs (``NEWSFACET_STATE_DIR``, else .run/)."""
+    import os
+
+    return Path(os.environ.get("NEWSFACET_STATE_DIR") or root / ".run")
+
+
 # -- invoke -----------------------------------------------------------------------------
 def cmd_invoke(args: argparse.Namespace) -> int:
     from newsfacet.local.invoke import invoke, read_env_vars
@@ -113,7 +120,13 @@ def cmd_invoke(args: argparse.Namespace) -> int:
 
     root = repo_root()
     template = Template(root / "template.yaml")
-    overrides = LocalStack(root).info().function_overrides()
+    stack = LocalStack(root, state_dir=_state_dir(root))
+    try:
+        overrides = stack.info().function_overrides()
+    except FileNotFoundError:
+        if args.env_vars is None:
+            raise SystemExit("the local stack is not running: `newsfacet stack up`, or --env-vars")
+        overrides = {}
     overrides.update(read_env_vars(args.env_vars, args.function))
     event = json.loads(Path(args.event).read_text("utf-8") if args.event != "-"
                        else sys.stdin.read())
@@ -127,7 +140,7 @@ def cmd_stack(args: argparse.Namespace) -> int:
 
     from newsfacet.local.stack import LocalStack, repo_root
 
-    stack = LocalStack(repo_root())
+    stack = LocalStack(repo_root(), state_dir=_state_dir(repo_root()))
     if args.action == "up":
         _print_json(asdict(stack.up()))
     elif args.action == "down":

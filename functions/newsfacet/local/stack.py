@@ -151,12 +151,13 @@ class LocalStack:
         aws_endpoint = self.start_moto()
         return self.provision(opensearch_url, aws_endpoint)
 
-    def down(self) -> None:
+    def down(self, *, stop_opensearch: bool = True) -> None:
+        """Stop what this stack started, by pid; OpenSearch too unless told otherwise."""
         if self.moto_pidfile.exists():
             stop_pid(self._pid(self.moto_pidfile))
             self.moto_pidfile.unlink(missing_ok=True)
             (self.state / "moto.url").unlink(missing_ok=True)
-        if not os.environ.get("OPENSEARCH_URL"):
+        if stop_opensearch and not os.environ.get("OPENSEARCH_URL"):
             self._opensearch("stop")
         (self.state / "stack.json").unlink(missing_ok=True)
 

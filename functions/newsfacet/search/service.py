@@ -36,7 +36,7 @@ class SearchService:
 
     def health(self) -> HealthResponse:
         try:
-            info = self.client.cluster.health(timeout="2s")
+            info = self.client.cluster.health(request_timeout=2)
             exists = bool(self.client.indices.exists_alias(name=self.alias))
             count = self.client.count(index=self.alias)["count"] if exists else None
         except (OSConnectionError, ConnectionTimeout, TransportError) as exc:
