@@ -42,9 +42,12 @@ def cmd_parse(args: argparse.Namespace) -> int:
     # Only the pure ingest path is imported: no boto3, no opensearchpy, and
     # trafilatura only once an HTML input appears.
     from newsfacet.errors import InputError, NoContentError, ObjectTooLargeError
+    from newsfacet.ingest.language import use_model_cache
     from newsfacet.ingest.pipeline import iter_documents
     from newsfacet.models.document import ObjectRef
 
+    if args.model_cache != "none":
+        use_model_cache(Path(args.model_cache).expanduser())
     status = 0
     metadata = {k: v for k, v in (("url", args.url), ("outlet", args.outlet)) if v}
     for name in _parse_inputs(args.paths):
@@ -264,6 +267,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="refuse larger inputs, as NEWSFACET_MAX_OBJECT_BYTES does for ingest")
     p.add_argument("--explain", action="store_true",
                    help="also print each removed line and the rule that removed it")
+    p.add_argument("--model-cache", default="~/.cache/newsfacet",
+                   help="folder for the inflated language model (faster start); 'none' to skip")
     p.set_defaults(func=cmd_parse)
 
     p = sub.add_parser("failures", help="list objects and articles ingest rejected, newest first")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import py3langid
 import pytest
 
 from newsfacet.ingest.cited import find_cited_outlets
-from newsfacet.ingest.language import choose_language, normalise_language
+from newsfacet.ingest.language import _Detector, choose_language, normalise_language
 
 pytestmark = pytest.mark.unit
 
@@ -52,3 +55,16 @@ def test_detection_beats_a_wrong_declaration_on_real_text() -> None:
     )
     assert choose_language("en", german) == "de"
     assert choose_language("fr", "Bonjour.") == "fr"
+
+
+def test_cached_language_model_gives_the_same_answers(tmp_path: Path) -> None:
+    texts = {
+        "de": "Der Bundestag hat am Donnerstag ein neues Gesetz beschlossen, das Steuern senkt.",
+        "en": "The governor said the evacuation of nine villages would continue on Tuesday.",
+        "fr": "Le gouvernement a annoncé mardi une nouvelle réforme des retraites très contestée.",
+    }
+    first, second = _Detector(), _Detector()
+    first.cache = second.cache = tmp_path
+    assert {code: first.classify(text) for code, text in texts.items()} == {c: c for c in texts}
+    assert [p.name for p in tmp_path.iterdir()] == [f"py3langid-{py3langid.__version__}"]
+    assert {code: second.classify(text) for code, text in texts.items()} == {c: c for c in texts}
