@@ -39,7 +39,10 @@ def opensearch_url() -> Iterator[str]:
     env = {**os.environ, "NEWSFACET_STATE_DIR": str(STATE)}
     started = subprocess.run(
         ["bash", str(ROOT / "infra" / "opensearch.sh"), "start"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if started.returncode != 0:
         pytest.fail(
@@ -51,8 +54,12 @@ def opensearch_url() -> Iterator[str]:
     try:
         yield url
     finally:
-        subprocess.run(["bash", str(ROOT / "infra" / "opensearch.sh"), "stop"], env=env,
-                       check=False, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            ["bash", str(ROOT / "infra" / "opensearch.sh"), "stop"],
+            env=env,
+            check=False,
+            stdout=subprocess.DEVNULL,
+        )
 
 
 @pytest.fixture
@@ -132,8 +139,9 @@ def local_aws(local_stack: Any) -> dict[str, Any]:
     """boto3 clients talking to the local stack's moto_server, as any S3 client would."""
     import boto3
 
-    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
-                            region_name="us-east-1")
+    session = boto3.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+    )
     return {
         "s3": session.client("s3", endpoint_url=local_stack.aws_endpoint),
         "sqs": session.client("sqs", endpoint_url=local_stack.aws_endpoint),

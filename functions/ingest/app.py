@@ -54,11 +54,22 @@ def ingest_ref(ref: ObjectRef) -> dict[str, Any]:
     metrics.add_metric(name="ObjectsIngested", unit=MetricUnit.Count, value=1)
     metrics.add_metric(name="EntriesIndexed", unit=MetricUnit.Count, value=report.created)
     metrics.add_metric(name="EntriesMerged", unit=MetricUnit.Count, value=report.updated)
-    logger.info("object ingested", extra={"uri": ref.uri, "entries": report.entries,
-                                          "entries_created": report.created,
-                                          "entries_merged": report.updated})
-    return {"key": ref.key, "status": "ingested", "entries": report.entries,
-            "created": report.created, "updated": report.updated}
+    logger.info(
+        "object ingested",
+        extra={
+            "uri": ref.uri,
+            "entries": report.entries,
+            "entries_created": report.created,
+            "entries_merged": report.updated,
+        },
+    )
+    return {
+        "key": ref.key,
+        "status": "ingested",
+        "entries": report.entries,
+        "created": report.created,
+        "updated": report.updated,
+    }
 
 
 def record_handler(record: SQSRecord) -> None:

@@ -22,8 +22,16 @@ def _print_json(obj: Any) -> None:
 
 
 # -- parse ------------------------------------------------------------------------------
-PARSE_FIELDS = ("title", "url", "outlet", "outlet_name", "published", "language", "authors",
-                "cited_outlets")
+PARSE_FIELDS = (
+    "title",
+    "url",
+    "outlet",
+    "outlet_name",
+    "published",
+    "language",
+    "authors",
+    "cited_outlets",
+)
 
 
 def _parse_inputs(paths: Sequence[str]) -> list[str]:
@@ -70,10 +78,13 @@ def cmd_parse(args: argparse.Namespace) -> int:
                     _print_json({"file": name, **item.to_dict()})
                     status = 1
                     continue
-                row = {"file": name, **item.model_dump(mode="json", include=set(PARSE_FIELDS)),
-                       "text": item.text,
-                       "entries": [e.model_dump(mode="json") for e in item.entries],
-                       "warnings": item.warnings}
+                row = {
+                    "file": name,
+                    **item.model_dump(mode="json", include=set(PARSE_FIELDS)),
+                    "text": item.text,
+                    "entries": [e.model_dump(mode="json") for e in item.entries],
+                    "warnings": item.warnings,
+                }
                 if args.explain:
                     row["removed"] = item.removed
                 _print_json(row)
@@ -100,8 +111,13 @@ def cmd_failures(args: argparse.Namespace) -> int:
     except ValueError:
         print(f"--since {args.since!r}: use e.g. 2h, 3d or 2023-05-24T06:00", file=sys.stderr)
         return 2
-    rows = list_failures(build_client(settings), settings.failures_index, since=since,
-                         error=args.error, size=args.size)
+    rows = list_failures(
+        build_client(settings),
+        settings.failures_index,
+        since=since,
+        error=args.error,
+        size=args.size,
+    )
     for row in rows:
         _print_json(row)
     print(f"{len(rows)} failure(s)", file=sys.stderr)
@@ -128,11 +144,14 @@ def cmd_invoke(args: argparse.Namespace) -> int:
         overrides = stack.info().function_overrides()
     except FileNotFoundError:
         if args.env_vars is None:
-            raise SystemExit("the local stack is not running: `newsfacet stack up`, or --env-vars")
+            raise SystemExit(
+                "the local stack is not running: `newsfacet stack up`, or --env-vars"
+            ) from None
         overrides = {}
     overrides.update(read_env_vars(args.env_vars, args.function))
-    event = json.loads(Path(args.event).read_text("utf-8") if args.event != "-"
-                       else sys.stdin.read())
+    event = json.loads(
+        Path(args.event).read_text("utf-8") if args.event != "-" else sys.stdin.read()
+    )
     _print_json(invoke(template, args.function, event, overrides))
     return 0
 
@@ -173,20 +192,26 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print("starting OpenSearch and moto_server ...", file=sys.stderr)
         info = stack.up()
         overrides = info.function_overrides()
-        session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
-                                region_name="us-east-1")
+        session = boto3.Session(
+            aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+        )
         s3 = session.client("s3", endpoint_url=info.aws_endpoint)
         sqs = session.client("sqs", endpoint_url=info.aws_endpoint)
         samples = sorted(Path(args.samples).glob("*")) if args.samples else []
         for path in samples:
             s3.upload_file(str(path), info.bucket, f"{args.prefix}{path.name}")
-        print(f"uploaded {len(samples)} articles to s3://{info.bucket}/{args.prefix}",
-              file=sys.stderr)
-        poller = QueuePoller(sqs, info.queue_url,
-                             lambda event: invoke(template, "IngestFunction", event, overrides))
+        print(
+            f"uploaded {len(samples)} articles to s3://{info.bucket}/{args.prefix}", file=sys.stderr
+        )
+        poller = QueuePoller(
+            sqs, info.queue_url, lambda event: invoke(template, "IngestFunction", event, overrides)
+        )
         poller.drain()
-        server = make_server(lambda event: invoke(template, "SearchFunction", event, overrides),
-                             "127.0.0.1", args.port)
+        server = make_server(
+            lambda event: invoke(template, "SearchFunction", event, overrides),
+            "127.0.0.1",
+            args.port,
+        )
         threading.Thread(target=poller.run_forever, daemon=True).start()
         base = f"http://127.0.0.1:{args.port}"
         print(_demo_help(base, info.bucket, info.aws_endpoint), flush=True)
@@ -226,8 +251,9 @@ def cmd_upload(args: argparse.Namespace) -> int:
     from newsfacet.local.stack import LocalStack, repo_root
 
     info = LocalStack(repo_root()).info()
-    s3 = boto3.client("s3", endpoint_url=args.endpoint or info.aws_endpoint,
-                      region_name="us-east-1")
+    s3 = boto3.client(
+        "s3", endpoint_url=args.endpoint or info.aws_endpoint, region_name="us-east-1"
+    )
     bucket = args.bucket or info.bucket
     for name in args.paths:
         path = Path(name)
@@ -250,7 +276,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     if args.date_to:
         params.append(("to", args.date_to))
     params.append(("size", str(args.size)))
-    with urlopen(f"{args.api.rstrip('/')}/search?{urlencode(params)}", timeout=30) as resp:  # noqa: S310
+    with urlopen(f"{args.api.rstrip('/')}/search?{urlencode(params)}", timeout=30) as resp:
         sys.stdout.write(resp.read().decode() + "\n")
     return 0
 
@@ -263,12 +289,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", help="files to parse; - reads stdin")
     p.add_argument("--url", help="the article's URL, as x-amz-meta-url would give it")
     p.add_argument("--outlet", help="publisher domain, as x-amz-meta-outlet would give it")
-    p.add_argument("--max-bytes", type=int, default=20 * 1024 * 1024,
-                   help="refuse larger inputs, as NEWSFACET_MAX_OBJECT_BYTES does for ingest")
-    p.add_argument("--explain", action="store_true",
-                   help="also print each removed line and the rule that removed it")
-    p.add_argument("--model-cache", default="~/.cache/newsfacet",
-                   help="folder for the inflated language model (faster start); 'none' to skip")
+    p.add_argument(
+        "--max-bytes",
+        type=int,
+        default=20 * 1024 * 1024,
+        help="refuse larger inputs, as NEWSFACET_MAX_OBJECT_BYTES does for ingest",
+    )
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help="also print each removed line and the rule that removed it",
+    )
+    p.add_argument(
+        "--model-cache",
+        default="~/.cache/newsfacet",
+        help="folder for the inflated language model (faster start); 'none' to skip",
+    )
     p.set_defaults(func=cmd_parse)
 
     p = sub.add_parser("failures", help="list objects and articles ingest rejected, newest first")

@@ -37,12 +37,16 @@ def _bound(value: str | None, *, parameter: str, end: bool) -> datetime | None:
 @app.get("/search", summary="Search entries with facets")
 def search(
     q: Annotated[str | None, Query(max_length=500, description="Free text")] = None,
-    entity: Annotated[list[str] | None, Query(description="Canonical entity key, repeatable")] = None,
+    entity: Annotated[
+        list[str] | None, Query(description="Canonical entity key, repeatable")
+    ] = None,
     outlet: Annotated[list[str] | None, Query(description="Publisher domain, repeatable")] = None,
-    date_from: Annotated[str | None, Query(alias="from", max_length=40,
-                                           description="Date or date-time, inclusive")] = None,
-    date_to: Annotated[str | None, Query(alias="to", max_length=40,
-                                         description="Date or date-time, inclusive")] = None,
+    date_from: Annotated[
+        str | None, Query(alias="from", max_length=40, description="Date or date-time, inclusive")
+    ] = None,
+    date_to: Annotated[
+        str | None, Query(alias="to", max_length=40, description="Date or date-time, inclusive")
+    ] = None,
     sort: Annotated[Sort, Query()] = "relevance",
     size: Annotated[int, Query(ge=1, le=100)] = 10,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,

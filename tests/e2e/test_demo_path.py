@@ -29,11 +29,15 @@ def api(local_stack: Any, local_aws: dict[str, Any]) -> Iterator[str]:
     overrides = local_stack.function_overrides()
     for path in seed_paths():
         local_aws["s3"].upload_file(str(path), local_stack.bucket, f"demo/{path.name}")
-    poller = QueuePoller(local_aws["sqs"], local_stack.queue_url,
-                         lambda event: invoke(template, "IngestFunction", event, overrides))
+    poller = QueuePoller(
+        local_aws["sqs"],
+        local_stack.queue_url,
+        lambda event: invoke(template, "IngestFunction", event, overrides),
+    )
     poller.drain(idle_s=2, timeout_s=120)
-    server = make_server(lambda event: invoke(template, "SearchFunction", event, overrides),
-                         "127.0.0.1", free_port())
+    server = make_server(
+        lambda event: invoke(template, "SearchFunction", event, overrides), "127.0.0.1", free_port()
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -45,7 +49,7 @@ def api(local_stack: Any, local_aws: dict[str, Any]) -> Iterator[str]:
 
 def _get(url: str) -> tuple[int, dict[str, Any]]:
     try:
-        with urllib.request.urlopen(url, timeout=30) as resp:  # noqa: S310 - loopback only
+        with urllib.request.urlopen(url, timeout=30) as resp:
             return resp.status, json.loads(resp.read())
     except urllib.error.HTTPError as err:
         return err.code, json.loads(err.read())
@@ -55,13 +59,13 @@ def test_search_belgorod_returns_seed_entries_with_facets(api: str) -> None:
     status, body = _get(f"{api}/search?q=Belgorod")
     assert status == 200
     assert body["total"] >= 4
-    assert isinstance(body["hits"], list) and body["hits"]
+    assert isinstance(body["hits"], list)
+    assert body["hits"]
     outlets = {v["value"]: v for v in body["facets"]["outlet"]}
     assert outlets["independent.co.uk"]["label"] == "The Independent"
     assert sum(v["count"] for v in body["facets"]["date"]) >= body["total"] - 1
     assert "next_cursor" in body
-    assert all("<mark>" in h["snippet"] or "Belgorod" in (h["title"] or "")
-               for h in body["hits"])
+    assert all("<mark>" in h["snippet"] or "Belgorod" in (h["title"] or "") for h in body["hits"])
 
 
 def test_outlet_and_date_filters(api: str) -> None:

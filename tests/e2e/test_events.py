@@ -43,11 +43,26 @@ def _invoke(function: str, event_file: str, local_stack: Any, tmp_path: Any) -> 
     env_vars = tmp_path / "env.json"
     env_vars.write_text(json.dumps({function: local_stack.function_overrides()}))
     out = subprocess.run(
-        [sys.executable, "-m", "newsfacet.cli", "invoke", function,
-         "--event", str(EVENTS / event_file), "--env-vars", str(env_vars)],
-        cwd=ROOT, check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={"PATH": "/usr/bin:/bin", "NEWSFACET_STATE_DIR": str(ROOT / ".run" / "pytest" / "stack"),
-             "PYTHONPATH": str(ROOT / "functions")},
+        [
+            sys.executable,
+            "-m",
+            "newsfacet.cli",
+            "invoke",
+            function,
+            "--event",
+            str(EVENTS / event_file),
+            "--env-vars",
+            str(env_vars),
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "NEWSFACET_STATE_DIR": str(ROOT / ".run" / "pytest" / "stack"),
+            "PYTHONPATH": str(ROOT / "functions"),
+        },
     )
     # Powertools prints metrics (EMF) on stdout too; the result is the last line.
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -73,8 +88,9 @@ def test_ingest_event(event_file: str, ingested: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("event_file", API_EVENTS)
-def test_api_event(event_file: str, ingested: dict[str, Any], local_stack: Any,
-                   tmp_path: Any) -> None:
+def test_api_event(
+    event_file: str, ingested: dict[str, Any], local_stack: Any, tmp_path: Any
+) -> None:
     result = _invoke("SearchFunction", event_file, local_stack, tmp_path)
     assert result["statusCode"] == 200
     body = json.loads(result["body"])

@@ -27,8 +27,9 @@ def function_env(settings: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, st
 
 
 @pytest.fixture
-def invoke_function(template: Any, function_env: dict[str, str],
-                    os_client: Any) -> Iterator[Callable[[str, dict[str, Any]], Any]]:
+def invoke_function(
+    template: Any, function_env: dict[str, str], os_client: Any
+) -> Iterator[Callable[[str, dict[str, Any]], Any]]:
     """Invoke a template function in process, as `newsfacet invoke` does."""
     from newsfacet.local import invoke as local_invoke
 

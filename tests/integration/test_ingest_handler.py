@@ -27,8 +27,9 @@ def _drain_as_lambda(moto_aws: dict[str, Any], invoke_function: Any) -> list[dic
     from newsfacet.local.poller import sqs_event
 
     sqs, results = moto_aws["sqs"], []
-    queue_arn = sqs.get_queue_attributes(QueueUrl=moto_aws["queue_url"],
-                                         AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    queue_arn = sqs.get_queue_attributes(
+        QueueUrl=moto_aws["queue_url"], AttributeNames=["QueueArn"]
+    )["Attributes"]["QueueArn"]
     while True:
         batch = sqs.receive_message(QueueUrl=moto_aws["queue_url"], MaxNumberOfMessages=10)
         messages = batch.get("Messages", [])
@@ -50,7 +51,8 @@ def test_bucket_notification_drives_ingest_of_every_seed(
 ) -> None:
     _upload_seeds(moto_aws)
     results = _drain_as_lambda(moto_aws, invoke_function)
-    assert results and all(r == {"batchItemFailures": []} for r in results)
+    assert results
+    assert all(r == {"batchItemFailures": []} for r in results)
     entries = _entries(os_client, settings.entries_alias)
     keys = {s["key"] for e in entries for s in e["sources"]}
     assert keys == {f"seeds/{p.name}" for p in seed_paths()}
@@ -112,14 +114,18 @@ def test_bad_object_is_recorded_and_not_retried_while_the_batch_goes_on(
 def _receive_all(moto_aws: dict[str, Any]) -> list[dict[str, Any]]:
     """Every object notification on the queue (moto also sends an s3:TestEvent)."""
     sqs, messages = moto_aws["sqs"], []
-    while batch := sqs.receive_message(QueueUrl=moto_aws["queue_url"],
-                                       MaxNumberOfMessages=10).get("Messages", []):
+    while batch := sqs.receive_message(QueueUrl=moto_aws["queue_url"], MaxNumberOfMessages=10).get(
+        "Messages", []
+    ):
         messages += [m for m in batch if "s3:TestEvent" not in m["Body"]]
     return messages
 
 
 def test_opensearch_failure_fails_only_that_record(
-    moto_aws: dict[str, Any], invoke_function: Any, os_client: Any, settings: Any,
+    moto_aws: dict[str, Any],
+    invoke_function: Any,
+    os_client: Any,
+    settings: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """One bulk call fails as a throttled cluster would; only its message is retried."""
@@ -154,7 +160,10 @@ def test_opensearch_failure_fails_only_that_record(
 
 @pytest.mark.parametrize("event_file", ["s3-put.json", "eventbridge-s3.json"])
 def test_direct_and_eventbridge_events(
-    event_file: str, moto_aws: dict[str, Any], invoke_function: Any, os_client: Any,
+    event_file: str,
+    moto_aws: dict[str, Any],
+    invoke_function: Any,
+    os_client: Any,
     settings: Any,
 ) -> None:
     _upload_seeds(moto_aws)

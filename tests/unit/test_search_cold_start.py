@@ -20,6 +20,7 @@ def test_search_handler_imports_no_nlp_stack() -> None:
         "import sys, json; sys.path[:0] = ['functions/search', 'functions']; import app; "
         f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
     )
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True,
-                         stdout=subprocess.PIPE, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, check=True, stdout=subprocess.PIPE, text=True
+    )
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []

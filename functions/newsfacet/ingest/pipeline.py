@@ -226,7 +226,8 @@ def build_entries(document: ParsedDocument, ref: ObjectRef, *, now: datetime) ->
                 body=draft.text,
                 published=published,
                 published_source=(
-                    "liveblog" if draft.published and kind == "liveblog_post"
+                    "liveblog"
+                    if draft.published and kind == "liveblog_post"
                     else document.published_source
                 ),
                 outlet=document.outlet,
@@ -284,5 +285,3 @@ def ingest_object(ref: ObjectRef, deps: IngestDeps, *, now: datetime | None = No
     flush()
     report.entries = len(seen)
     return report
-
-
