@@ -126,3 +126,20 @@ def test_long_jsonl_keeps_going_past_bad_lines() -> None:
     assert fmt == "jsonl"
     assert len(items) == 2000
     assert [e.data["position"] for e in errors] == [701, 1401]
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        b"<html><head><title>x</title></head><body><script>var a = 1;</script></body></html>",
+        b"<html><body><div><p>",
+    ],
+)
+def test_html_without_text_is_named(page: bytes) -> None:
+    from newsfacet.ingest.pipeline import parse_object
+    from newsfacet.models.document import ObjectRef
+
+    result = parse_object(page, ObjectRef(bucket="b", key="shell.html"), limit=LIMIT)
+    assert not result.documents
+    assert [e.code for e in result.errors] == ["no_content"]
+    assert "shell.html" in str(result.errors[0])

@@ -33,7 +33,7 @@ FIELDS = {
 def _run(*args: str, stdin: bytes = b"") -> tuple[int, list[dict[str, object]], str]:
     probe = (
         "import sys\n"
-        "sys.argv = ['newsfacet', 'parse', *sys.argv[1:]]\n"
+        "sys.argv = ['newsfacet', 'parse', '--model-cache', 'none', *sys.argv[1:]]\n"
         "from newsfacet.cli import main\n"
         "code = main()\n"
         "heavy = ('boto3', 'opensearchpy', 'trafilatura', 'spacy')\n"
