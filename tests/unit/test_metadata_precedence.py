@@ -179,3 +179,13 @@ def test_url_is_canonical() -> None:
     )
     assert doc.url == "https://www.bbc.co.uk/news/world-65?id=5"
     assert doc.outlet == "bbc.co.uk"
+
+
+def test_by_lines_give_authors_but_sentences_starting_with_by_stay() -> None:
+    first = "By Monday the troops had left the border villages, officials said."
+    text = f"Raid in Belgorod\n\nBy Jane Doe and John Roe\n\n{first}\n\n{STORY}\n"
+    doc = _one(text.encode(), key="a.txt")
+    assert doc.title == "Raid in Belgorod"
+    assert doc.authors == ["Jane Doe", "John Roe"]
+    assert "By Jane Doe" not in doc.text
+    assert doc.text.startswith(first)

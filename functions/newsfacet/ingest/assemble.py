@@ -26,7 +26,8 @@ from newsfacet.ingest.outlets import outlet_aliases, outlet_timezone
 from newsfacet.models.document import EntryDraft, ParsedDocument
 
 # "By Jane Doe and John Roe": a byline line above the story, not a sentence of it.
-_BY_LINE = re.compile(r"^by\s+((?:[A-Z][\w.'’-]*|and|&|,|\s)+?)(?:\s*[|,–-]\s*.*)?$", re.IGNORECASE)
+# Names are capitalised words: "By Monday, the troops had left" is no byline.
+_BY_LINE = re.compile(r"^(?i:by)\s+((?:[A-Z][\w.'’-]*|and|&|,|\s)+?)(?:\s*[|–-]\s*.*)?$")
 # A title line in a scraped file is short; a first line longer than this is story.
 MAX_TITLE_WORDS = 20
 # Section labels scrapers keep above the title ("News Update", "USAWorld News").
@@ -46,9 +47,15 @@ def take_title(paragraphs: list[str]) -> tuple[str | None, list[str], list[str]]
         and len(rest[0].split()) <= MAX_LABEL_WORDS
         and is_headline_like(rest[0])
         and len(rest[1].split()) > MAX_LABEL_WORDS
+        and not _BY_LINE.match(rest[1])
     ):
         labels.append(rest.pop(0))
-    if len(rest) > 1 and len(rest[0].split()) <= MAX_TITLE_WORDS and not BYLINE.match(rest[0]):
+    if (
+        len(rest) > 1
+        and len(rest[0].split()) <= MAX_TITLE_WORDS
+        and not BYLINE.match(rest[0])
+        and not _BY_LINE.match(rest[0])
+    ):
         return tidy_title(rest[0]), rest[1:], labels
     return None, rest, labels
 
@@ -115,7 +122,9 @@ def assemble_document(
     paragraphs = list(article.paragraphs)
     title = article.title
     removed: list[tuple[str, str]] = []
-    scraped_text = article.format in {"text", "json", "jsonl"} and not article.posts
+    # Layout heuristics (title line, link headlines, live blogs by layout) suit
+    # scraped text; trafilatura has already read the structure of an HTML page.
+    scraped_text = not article.from_html and not article.posts
     if scraped_text and title is None:
         title, paragraphs, labels = take_title(paragraphs)
         removed += [("section_label", label) for label in labels]

@@ -49,6 +49,7 @@ class ExtractedArticle:
     language: str | None = None
     posts: list[EntryDraft] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    from_html: bool = False
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -134,6 +135,7 @@ def extract_html_article(raw: RawArticle, *, key: str, fmt: Format = "html") -> 
         authors=authors,
         language=raw.language or _html_lang(raw.html),
         posts=posts,
+        from_html=True,
     )
 
 
