@@ -189,3 +189,28 @@ def test_by_lines_give_authors_but_sentences_starting_with_by_stay() -> None:
     assert doc.authors == ["Jane Doe", "John Roe"]
     assert "By Jane Doe" not in doc.text
     assert doc.text.startswith(first)
+
+
+def test_html_live_blog_without_structured_data_splits_at_bylines() -> None:
+    posts = [
+        ("Kremlin reacts to the raid", STORY, "Jane Doe24 May 2023 11:49"),
+        (
+            "Finland ends military visits",
+            STORY.replace("nine", "four"),
+            "John Roe24 May 2023 10:42",
+        ),
+        ("Lavrov speaks on China", STORY.replace("nine", "two"), "Jane Doe24 May 2023 08:59"),
+    ]
+    body = "".join(
+        f"<div class='post'><h2>{h}</h2><p>{b}</p><p>{by}</p></div>" for h, b, by in posts
+    )
+    html = (
+        "<html lang='en'><head><title>Belgorod raid - live</title></head><body><article>"
+        f"<h1>Belgorod raid - live</h1>{body}</article></body></html>"
+    )
+    doc = _one(html.encode(), key="independent.co.uk/live.html")
+    assert [(e.author, e.text) for e in doc.entries] == [(by[:8], b) for _, b, by in posts]
+    # trafilatura keeps only the first post's <h2> in this layout; the posts still split.
+    assert doc.entries[0].title == posts[0][0]
+    # The Independent prints UK time: 11:49 BST is 10:49 UTC.
+    assert doc.entries[0].published == datetime(2023, 5, 24, 10, 49, tzinfo=UTC)
