@@ -185,9 +185,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     root = repo_root()
     stack = LocalStack(root)
     template = Template(root / "template.yaml")
-    # Ctrl-C and SIGTERM both unwind through the finally below.
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    # Ctrl-C and SIGTERM both unwind through the finally below (SIGINT is re-armed because
+    # a shell that starts us in the background hands it over ignored).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     server = None
+    poller = None
     try:
         print("starting OpenSearch and moto_server ...", file=sys.stderr)
         info = stack.up()
@@ -212,17 +215,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
             "127.0.0.1",
             args.port,
         )
-        threading.Thread(target=poller.run_forever, daemon=True).start()
+        polling = threading.Thread(target=poller.run_forever, daemon=True)
+        polling.start()
         base = f"http://127.0.0.1:{args.port}"
         print(_demo_help(base, info.bucket, info.aws_endpoint), flush=True)
         server.serve_forever()
     except KeyboardInterrupt:
         print("\nstopping ...", file=sys.stderr)
     finally:
+        if poller is not None:
+            poller.stop()
         if server is not None:
             server.server_close()
         stack.down()
     return 0
+
+
+def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _demo_help(base: str, bucket: str, endpoint: str) -> str:
