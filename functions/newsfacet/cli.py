@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -46,10 +47,26 @@ def _parse_inputs(paths: Sequence[str]) -> list[str]:
     return names
 
 
+def _read_input(name: str, limit: int) -> bytes:
+    """A file's bytes (``-``: stdin), refusing more than ``limit`` before reading them all."""
+    from newsfacet.errors import ObjectTooLargeError
+
+    if name == "-":
+        data = sys.stdin.buffer.read(limit + 1)
+    else:
+        size = Path(name).stat().st_size
+        if size > limit:
+            raise ObjectTooLargeError(key=name, size=size, limit=limit)
+        data = Path(name).read_bytes()
+    if len(data) > limit:
+        raise ObjectTooLargeError(key=name, size=len(data), limit=limit)
+    return data
+
+
 def cmd_parse(args: argparse.Namespace) -> int:
     # Only the pure ingest path is imported: no boto3, no opensearchpy, and
     # trafilatura only once an HTML input appears.
-    from newsfacet.errors import InputError, NoContentError, ObjectTooLargeError
+    from newsfacet.errors import InputError, NoContentError
     from newsfacet.ingest.language import use_model_cache
     from newsfacet.ingest.pipeline import iter_documents
     from newsfacet.models.document import ObjectRef
@@ -58,44 +75,45 @@ def cmd_parse(args: argparse.Namespace) -> int:
         use_model_cache(Path(args.model_cache).expanduser())
     status = 0
     metadata = {k: v for k, v in (("url", args.url), ("outlet", args.outlet)) if v}
-    for name in _parse_inputs(args.paths):
-        ref = ObjectRef(bucket="local", key=name, metadata=metadata)
-        printed = 0
-        try:
-            if name == "-":
-                data = sys.stdin.buffer.read(args.max_bytes + 1)
-            else:
-                size = Path(name).stat().st_size
-                if size > args.max_bytes:
-                    raise ObjectTooLargeError(key=name, size=size, limit=args.max_bytes)
-                data = Path(name).read_bytes()
-            if len(data) > args.max_bytes:
-                raise ObjectTooLargeError(key=name, size=len(data), limit=args.max_bytes)
-            # Printed as parsed: a large JSON Lines file streams through.
-            for item in iter_documents(data, ref, limit=args.max_bytes):
-                printed += 1
-                if isinstance(item, InputError):
-                    _print_json({"file": name, **item.to_dict()})
-                    status = 1
-                    continue
-                row = {
-                    "file": name,
-                    **item.model_dump(mode="json", include=set(PARSE_FIELDS)),
-                    "text": item.text,
-                    "entries": [e.model_dump(mode="json") for e in item.entries],
-                    "warnings": item.warnings,
-                }
-                if args.explain:
-                    row["removed"] = item.removed
-                _print_json(row)
-            if not printed:
-                raise NoContentError(key=name)
-        except InputError as error:
-            _print_json({"file": name, **error.to_dict()})
-            status = 1
-        except OSError as exc:
-            _print_json({"file": name, "error": "unreadable", "message": f"{name}: {exc.strerror}"})
-            status = 1
+    try:
+        for name in _parse_inputs(args.paths):
+            ref = ObjectRef(bucket="local", key=name, metadata=metadata)
+            printed = 0
+            try:
+                data = _read_input(name, args.max_bytes)
+                # Printed as parsed: a large JSON Lines file streams through.
+                for item in iter_documents(data, ref, limit=args.max_bytes):
+                    printed += 1
+                    if isinstance(item, InputError):
+                        _print_json({"file": name, **item.to_dict()})
+                        status = 1
+                        continue
+                    row = {
+                        "file": name,
+                        **item.model_dump(mode="json", include=set(PARSE_FIELDS)),
+                        "text": item.text,
+                        "entries": [e.model_dump(mode="json") for e in item.entries],
+                        "warnings": item.warnings,
+                    }
+                    if args.explain:
+                        row["removed"] = item.removed
+                    _print_json(row)
+                if not printed:
+                    raise NoContentError(key=name)
+            except InputError as error:
+                _print_json({"file": name, **error.to_dict()})
+                status = 1
+            except BrokenPipeError:
+                raise
+            except OSError as exc:
+                message = f"{name}: {exc.strerror}"
+                _print_json({"file": name, "error": "unreadable", "message": message})
+                status = 1
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, as Unix tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     return status
 
 
