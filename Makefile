@@ -51,7 +51,7 @@ bench: venv opensearch
 	$(BIN)/python -m bench
 
 lock:
-	$(BIN)/uv pip compile pyproject.toml --extra ingest --extra dev \
+	$(BIN)/uv pip compile pyproject.toml --extra ingest --extra cli --extra dev \
 	  -c requirements/constraints.txt --python-version 3.11 -o requirements/dev.txt -q
 	$(MAKE) lambda-requirements
 
