@@ -112,3 +112,25 @@ def moto_aws(aws_env: None, template: Any) -> Iterator[dict[str, Any]]:
         sqs = boto3.client("sqs", region_name="us-east-1")
         names = provision_aws(template, s3, sqs)
         yield {"s3": s3, "sqs": sqs, **names}
+
+
+@pytest.fixture
+def local_stack(opensearch_url: str, index_prefix: str, tmp_path: Path) -> Iterator[Any]:
+    """moto_server on 127.0.0.1 provisioned from template.yaml, and the session OpenSearch.
+
+    Yields the ``StackInfo`` that ``newsfacet stack up`` would write; functions
+    invoked with ``info.function_overrides()`` talk to exactly these.
+    """
+    from newsfacet.config import Settings
+    from newsfacet.index.client import build_client
+    from newsfacet.index.setup import delete_indices
+    from newsfacet.local.stack import LocalStack, stop_pid
+
+    stack = LocalStack(ROOT, state_dir=tmp_path / "stack", index_prefix=index_prefix)
+    endpoint = stack.start_moto()
+    try:
+        yield stack.provision(opensearch_url, endpoint)
+    finally:
+        stop_pid(int(stack.moto_pidfile.read_text()))
+        settings = Settings(opensearch_url=opensearch_url, index_prefix=index_prefix)  # type: ignore[arg-type]
+        delete_indices(build_client(settings), index_prefix)

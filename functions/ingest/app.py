@@ -47,8 +47,10 @@ def ingest_ref(ref: ObjectRef) -> dict[str, Any]:
     metrics.add_metric(name="ObjectsIngested", unit=MetricUnit.Count, value=1)
     metrics.add_metric(name="EntriesIndexed", unit=MetricUnit.Count, value=report.created)
     metrics.add_metric(name="EntriesMerged", unit=MetricUnit.Count, value=report.updated)
+    # "created" is a LogRecord attribute: logging refuses it as an extra key.
     logger.info("object ingested", extra={"uri": ref.uri, "entries": report.entries,
-                                          "created": report.created, "updated": report.updated})
+                                          "entries_created": report.created,
+                                          "entries_updated": report.updated})
     return {"key": ref.key, "status": "ingested", "entries": report.entries,
             "created": report.created, "updated": report.updated}
 

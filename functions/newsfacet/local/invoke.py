@@ -94,6 +94,18 @@ def _reset_cached_settings() -> None:
     wiring.search_service.cache_clear()
 
 
+def cold_start() -> None:
+    """Forget loaded handlers and cached settings, as a new container would.
+
+    Tests call this between stacks: a warm handler keeps the endpoints it was
+    first configured with.
+    """
+    for logical_id in list(_loaded):
+        sys.modules.pop(f"_newsfacet_fn_{logical_id}", None)
+    _loaded.clear()
+    _reset_cached_settings()
+
+
 def invoke(template: Template, logical_id: str, event: dict[str, Any],
            overrides: Mapping[str, str]) -> Any:
     handler, context = load_handler(template, logical_id, overrides)

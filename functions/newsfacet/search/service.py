@@ -36,7 +36,9 @@ class SearchService:
 
     def health(self) -> HealthResponse:
         try:
-            info = self.client.cluster.health(timeout="2s")
+            # opensearch-py reads a `timeout` argument as the HTTP timeout (a number),
+            # not as the cluster's wait ("2s"): the client's own timeout bounds this.
+            info = self.client.cluster.health()
             exists = bool(self.client.indices.exists_alias(name=self.alias))
             count = self.client.count(index=self.alias)["count"] if exists else None
         except (OSConnectionError, ConnectionTimeout, TransportError) as exc:
