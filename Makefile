@@ -15,6 +15,8 @@ help:
 	@echo "make bench  benchmarks (prints one JSON object of figures)"
 	@echo "make lint   ruff, mypy, cfn-lint"
 	@echo "make lock   re-resolve requirements/*.txt from pyproject.toml"
+	@echo "make build  sam build (no container); make package-size reports the sizes"
+	@echo "make validate  sam validate --lint, offline (docs/deploy.md)"
 
 # The environment is rebuilt when the lock changes; a stamp file records that.
 $(BIN)/.installed: requirements/dev.txt pyproject.toml
