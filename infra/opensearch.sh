@@ -74,9 +74,15 @@ PY
   fi
 }
 
-# json_field FIELD: read a flat JSON object on stdin, print one top-level field.
+# json_field FIELD: read a JSON object on stdin, print one top-level field ("" if
+# the input is not such an object).
 json_field() {
-  python3 -c 'import json,sys; print(json.load(sys.stdin).get(sys.argv[1], ""))' "$1"
+  python3 -c '
+import json, sys
+try:
+    print(json.load(sys.stdin).get(sys.argv[1], ""))
+except Exception:
+    print("")' "$1"
 }
 
 free_port() {
@@ -91,14 +97,25 @@ PY
 
 dist_dir() { printf '%s/opensearch-%s\n' "$CACHE_DIR" "$OPENSEARCH_VERSION"; }
 
+# alive PID: the process exists and is not a zombie (an orphan that init has not
+# reaped yet still answers kill -0).
+alive() {
+  kill -0 "$1" 2>/dev/null || return 1
+  local stat
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 0
+  stat="${stat##*) }"
+  [[ "${stat:0:1}" != Z ]]
+}
+
 # pid_is_ours PID HOME: PID is alive and is the OpenSearch JVM that uses HOME.
 pid_is_ours() {
   local pid="$1" home="$2" cmdline
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  kill -0 "$pid" 2>/dev/null || return 1
+  alive "$pid" || return 1
   [[ -r "/proc/$pid/cmdline" ]] || return 0  # no procfs: trust kill -0
   cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || return 1
-  [[ "$cmdline" == *org.opensearch.bootstrap.OpenSearch* && "$cmdline" == *"$home"* ]]
+  # The temp folder is unique: the JVM (and, while starting, its launcher) names it.
+  [[ "$cmdline" == *"$home"* ]]
 }
 
 read_state() {  # read_state NAME -> content of $STATE_DIR/opensearch.NAME or ""
@@ -117,7 +134,7 @@ lock_state() {  # serialise start/stop on one state dir
   if command -v flock >/dev/null 2>&1; then
     exec 8>"$STATE_DIR/.opensearch.lock"
     # Bounded wait: never hang forever on a lock (e.g. one held by a stuck process).
-    flock -w 60 8 || log "warning: $STATE_DIR is locked by another process; going on anyway"
+    flock -w $((START_TIMEOUT + 60)) 8 || log "warning: $STATE_DIR is locked by another process; going on anyway"
   fi
 }
 
@@ -134,11 +151,15 @@ as_user() {
 
 ensure_run_user() {
   is_root || return 0
-  if ! id -u "$RUN_USER" >/dev/null 2>&1; then
+  local i
+  for ((i = 0; i < 10; i++)); do
+    id -u "$RUN_USER" >/dev/null 2>&1 && break
     log "creating system user $RUN_USER"
+    # May fail when a parallel start creates it at the same time: check again.
     useradd --system --no-create-home --home-dir /nonexistent \
-      --shell /usr/sbin/nologin --user-group "$RUN_USER"
-  fi
+      --shell /usr/sbin/nologin --user-group "$RUN_USER" 2>/dev/null || sleep 0.5
+  done
+  id -u "$RUN_USER" >/dev/null 2>&1 || die "could not create user $RUN_USER"
   command -v setpriv >/dev/null 2>&1 || die "setpriv (util-linux) is required to drop root"
 }
 
@@ -180,7 +201,11 @@ modules_hook_id() {  # checksum of the modules hook, or "none"
   if [[ -f "$MODULES_HOOK" ]]; then cksum <"$MODULES_HOOK"; else echo none; fi
 }
 
-modules_current() { [[ "$(cat "$1/.newsfacet-modules" 2>/dev/null || true)" == "$(modules_hook_id)" ]]; }
+# Without a hook any complete cache will do; with one, it must have run on it.
+modules_current() {
+  [[ ! -f "$MODULES_HOOK" ]] ||
+    [[ "$(cat "$1/.newsfacet-modules" 2>/dev/null || true)" == "$(modules_hook_id)" ]]
+}
 
 # The integ-test-zip ships only the transport-netty4 module. When
 # infra/opensearch-modules.sh exists it adds further modules (built from Maven
@@ -206,11 +231,16 @@ cmd_fetch() {
     return 0
   fi
   mkdir -p "$CACHE_DIR"
-  chmod go+rx "$CACHE_DIR"
+  chmod go+rx "$CACHE_DIR" 2>/dev/null || true
   # One fetch at a time per cache (others wait, then find the cache ready).
   if command -v flock >/dev/null 2>&1; then
-    exec 7>"$CACHE_DIR/.fetch.lock"
-    flock -w 900 7 || log "warning: $CACHE_DIR is locked by another process; going on anyway"
+    exec 7>"$CACHE_DIR/.lock"
+    if flock -w 900 7; then
+      # We are the only fetch: leftovers of interrupted ones can go.
+      find "$CACHE_DIR" -mindepth 1 -maxdepth 1 -type d -name '.fetch.*' -exec rm -rf {} +
+    else
+      log "warning: $CACHE_DIR is locked by another process; going on anyway"
+    fi
   fi
   tmp="$(mktemp -d "$CACHE_DIR/.fetch.XXXXXX")"
   # shellcheck disable=SC2064  # expand now: $tmp is local
@@ -256,16 +286,38 @@ cmd_fetch() {
 
 # ---------------------------------------------------------------- start
 
-wait_healthy() {  # wait_healthy URL PID_FN LOG DEADLINE
-  local url="$1" log_file="$3" deadline="$4" body status pid
+# node_is URL NAME: the server at URL is the node called NAME (not some other
+# process that holds the port).
+node_is() {
+  local body
+  body="$(http_get "$1/" 3 2>/dev/null)" || return 1
+  [[ "$(printf '%s' "$body" | json_field name 2>/dev/null)" == "$2" ]]
+}
+
+port_free() {  # port_free PORT: nothing listens on 127.0.0.1:PORT
+  python3 - "$1" <<'PY'
+import socket, sys
+s = socket.socket()
+try:
+    s.bind(("127.0.0.1", int(sys.argv[1])))
+except OSError:
+    sys.exit(1)
+finally:
+    s.close()
+PY
+}
+
+wait_healthy() {  # wait_healthy URL NODE_NAME PID_FN LOG DEADLINE
+  local url="$1" node_name="$2" pid_fn="$3" log_file="$4" deadline="$5" body status pid
   while :; do
-    pid="$("$2")"
-    if ! kill -0 "$pid" 2>/dev/null; then
+    pid="$("$pid_fn")"
+    if ! alive "$pid"; then
       log "OpenSearch exited during start-up; last log lines:"
       tail -n 60 "$log_file" >&2 || true
       return 1
     fi
-    if body="$(http_get "$url/_cluster/health?wait_for_status=yellow&timeout=2s" 5 2>/dev/null)"; then
+    if node_is "$url" "$node_name" &&
+      body="$(http_get "$url/_cluster/health?wait_for_status=yellow&timeout=2s" 5 2>/dev/null)"; then
       status="$(printf '%s' "$body" | json_field status)"
       [[ "$status" == green || "$status" == yellow ]] && return 0
     fi
@@ -274,7 +326,7 @@ wait_healthy() {  # wait_healthy URL PID_FN LOG DEADLINE
       tail -n 60 "$log_file" >&2 || true
       return 1
     fi
-    sleep 1
+    sleep 0.3
   done
 }
 
@@ -301,7 +353,8 @@ cmd_start() {
   local PID URL HOME_DIR
   if recorded_live; then
     log "reusing running instance (pid $PID) from $STATE_DIR"
-    wait_healthy "$URL" "read_pid_recorded" "$HOME_DIR/opensearch.log" $((SECONDS + START_TIMEOUT)) ||
+    wait_healthy "$URL" "$(basename "$HOME_DIR")" read_pid_recorded "$HOME_DIR/opensearch.log" \
+      $((SECONDS + START_TIMEOUT)) ||
       die "recorded instance is not healthy"
     printf '%s\n' "$URL"
     return 0
@@ -315,11 +368,12 @@ cmd_start() {
   java_home="$(find_java_home)"
   dist="$(dist_dir)"
   http_port="${OPENSEARCH_PORT:-$(free_port)}"
+  port_free "$http_port" || die "port $http_port (OPENSEARCH_PORT) is already in use"
   transport_port="$(free_port)"
   while [[ "$transport_port" == "$http_port" ]]; do transport_port="$(free_port)"; done
 
   tmp_parent="${TMPDIR:-/tmp}"
-  if is_root && ! as_user test -w "$tmp_parent" 2>/dev/null; then tmp_parent=/tmp; fi
+  if is_root && ! as_user test -x "$tmp_parent" 2>/dev/null; then tmp_parent=/tmp; fi
   home="$(mktemp -d "$tmp_parent/newsfacet-opensearch.XXXXXX")"
   chmod 755 "$home"
   mkdir -p "$home/data" "$home/logs" "$home/tmp"
@@ -335,9 +389,10 @@ cmd_start() {
   # Private, writable copy of the config dir.
   cp -a "$dist/config" "$home/config"
   # jvm.options uses paths relative to the distribution (logs/gc.log, data,...):
-  # point them at the temp folder so the cache stays read-only; drop its 1g heap.
+  # point them at the temp folder so the cache stays read-only. Heap 512m (not
+  # 1g), also when OPENSEARCH_JAVA_OPTS is set without heap options.
   sed -i \
-    -e '/^-Xm[sx]/d' \
+    -e 's/^-Xms.*/-Xms512m/' -e 's/^-Xmx.*/-Xmx512m/' \
     -e "s#file=logs/gc.log#file=$home/logs/gc.log#" \
     -e "s#-XX:HeapDumpPath=data#-XX:HeapDumpPath=$home/data#" \
     -e "s#-XX:ErrorFile=logs/#-XX:ErrorFile=$home/logs/#" \
@@ -386,7 +441,8 @@ EOF
   printf '%s\n' "$url" >"$STATE_DIR/opensearch.url"
   printf '%s\n' "$home" >"$STATE_DIR/opensearch.home"
 
-  if ! wait_healthy "$url" "read_pid_starting" "$log_file" $((SECONDS + START_TIMEOUT)); then
+  if ! wait_healthy "$url" "$(basename "$home")" read_pid_starting "$log_file" \
+    $((SECONDS + START_TIMEOUT)); then
     stop_recorded
     die "OpenSearch failed to start"
   fi
@@ -422,18 +478,17 @@ stop_recorded() {
     jp="$(cat "$home/opensearch.pid" 2>/dev/null || true)"
     [[ "$jp" =~ ^[0-9]+$ ]] && pid="$jp"
   fi
-  if [[ -n "$pid" && -n "$home" ]] && kill -0 "$pid" 2>/dev/null &&
-    { pid_is_ours "$pid" "$home" || [[ "$pid" == "$(read_state pid)" ]]; }; then
+  if [[ -n "$pid" && -n "$home" ]] && pid_is_ours "$pid" "$home"; then
     log "stopping OpenSearch (pid $pid)"
     kill -TERM "$pid" 2>/dev/null || true
     for ((i = 0; i < STOP_TIMEOUT * 10; i++)); do
-      kill -0 "$pid" 2>/dev/null || break
+      alive "$pid" || break
       sleep 0.1
     done
-    if kill -0 "$pid" 2>/dev/null; then
+    if alive "$pid"; then
       log "still alive after ${STOP_TIMEOUT}s: SIGKILL"
       kill -KILL "$pid" 2>/dev/null || true
-      for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      for ((i = 0; i < 50; i++)); do alive "$pid" || break; sleep 0.1; done
     fi
   fi
   if [[ -n "$home" && -d "$home" && "$(basename "$home")" == newsfacet-opensearch.* ]]; then

@@ -136,7 +136,7 @@ def test_packages_are_trimmed_and_compiled(built: Path) -> None:
 
 
 def test_built_search_function_answers_without_the_nlp_stack(
-    built: Path, runtime_path: Path, local_stack: Any
+    built: Path, runtime_path: Path, isolated_stack: Any
 ) -> None:
     event = (EVENTS / "api-search.json").read_text()
     script = f"""
@@ -148,7 +148,7 @@ heavy = sorted({{m.split(".")[0] for m in sys.modules}} & {{
 print(json.dumps({{"status": response["statusCode"], "body": json.loads(response["body"]),
                   "heavy": heavy}}))
 """
-    env = {k: str(v) for k, v in local_stack.function_overrides().items()}
+    env = {k: str(v) for k, v in isolated_stack.function_overrides().items()}
     out = run_built(built / "SearchFunction", runtime_path, script, env)
     assert out["status"] == 200, out
     assert out["body"]["total"] == 0  # an empty index, answered by the real cluster
@@ -156,28 +156,30 @@ print(json.dumps({{"status": response["statusCode"], "body": json.loads(response
 
 
 def test_built_ingest_function_indexes_a_seed_without_scipy(
-    built: Path, runtime_path: Path, local_stack: Any
+    built: Path, runtime_path: Path, isolated_stack: Any
 ) -> None:
     """The built package, real boto3 against moto_server, real OpenSearch, no SciPy."""
     s3 = boto3.client(
         "s3",
-        endpoint_url=local_stack.aws_endpoint,
+        endpoint_url=isolated_stack.aws_endpoint,
         region_name="us-east-1",
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     )
     sqs = boto3.client(
         "sqs",
-        endpoint_url=local_stack.aws_endpoint,
+        endpoint_url=isolated_stack.aws_endpoint,
         region_name="us-east-1",
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     )
     for path in seed_paths():
-        s3.put_object(Bucket=local_stack.bucket, Key=f"seeds/{path.name}", Body=path.read_bytes())
+        s3.put_object(
+            Bucket=isolated_stack.bucket, Key=f"seeds/{path.name}", Body=path.read_bytes()
+        )
     messages: list[dict[str, Any]] = []
     while got := sqs.receive_message(
-        QueueUrl=local_stack.queue_url, MaxNumberOfMessages=10, AttributeNames=["All"]
+        QueueUrl=isolated_stack.queue_url, MaxNumberOfMessages=10, AttributeNames=["All"]
     ).get("Messages", []):
         messages += [m for m in got if "Records" in m["Body"]]  # not the s3:TestEvent
     assert len(messages) == len(seed_paths())
@@ -204,7 +206,7 @@ print(json.dumps({{
     "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
 }}))
 """
-    env = {k: str(v) for k, v in local_stack.function_overrides().items()}
+    env = {k: str(v) for k, v in isolated_stack.function_overrides().items()}
     env.update(
         {
             "NEWSFACET_AWS_REGION": "us-east-1",
@@ -226,8 +228,8 @@ print(json.dumps({{
     from newsfacet.index.client import build_client
 
     settings = Settings(
-        opensearch_url=local_stack.opensearch_url,  # type: ignore[arg-type]
-        index_prefix=local_stack.index_prefix,
+        opensearch_url=isolated_stack.opensearch_url,  # type: ignore[arg-type]
+        index_prefix=isolated_stack.index_prefix,
     )
     client = build_client(settings)
     client.indices.refresh(index=settings.entries_alias)

@@ -153,7 +153,8 @@ def build_entries(document: ParsedDocument, ref: ObjectRef, *, now: datetime) ->
                 body=draft.text,
                 published=published,
                 published_source=(
-                    "liveblog" if draft.published and kind == "liveblog_post"
+                    "liveblog"
+                    if draft.published and kind == "liveblog_post"
                     else document.published_source
                 ),
                 outlet=document.outlet,
@@ -189,7 +190,9 @@ def ingest_object(ref: ObjectRef, deps: IngestDeps, *, now: datetime | None = No
         raise parsed.errors[0]
     for error in parsed.errors:
         deps.failures.record(error, ref)
-    entries = list(_unique(entry for doc in parsed.documents for entry in build_entries(doc, ref, now=now)))
+    entries = list(
+        _unique(entry for doc in parsed.documents for entry in build_entries(doc, ref, now=now))
+    )
     report.entries = len(entries)
     written = deps.writer.write(entries)
     report.created, report.updated = written.created, written.updated
