@@ -253,8 +253,12 @@ def _aws_targets(args: argparse.Namespace) -> dict[str, Any]:
         info = LocalStack(repo_root()).info()
         for key, value in LOCAL_CREDENTIALS.items():
             os.environ.setdefault(key, value)
-        targets.update(endpoint=targets["endpoint"] or info.aws_endpoint, region="us-east-1",
-                       queue_url=info.queue_url, dlq_url=targets["dlq_url"] or info.dlq_url)
+        targets.update(
+            endpoint=targets["endpoint"] or info.aws_endpoint,
+            region="us-east-1",
+            queue_url=info.queue_url,
+            dlq_url=targets["dlq_url"] or info.dlq_url,
+        )
     return targets
 
 
@@ -274,7 +278,8 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         since = _parse_since(args.since) if args.since else None
         targets = _aws_targets(args)
         path = args.checkpoint or Path(
-            f".newsfacet-backfill-{bucket}-{prefix.replace('/', '_') or 'all'}.json")
+            f".newsfacet-backfill-{bucket}-{prefix.replace('/', '_') or 'all'}.json"
+        )
         checkpoint = Checkpoint.open(path, bucket, prefix, since, restart=args.restart)
     except (BackfillError, ValueError) as error:
         print(f"newsfacet backfill: {error}", file=sys.stderr)
@@ -282,9 +287,18 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     s3 = boto3.client("s3", region_name=targets["region"], endpoint_url=targets["endpoint"])
     sqs = boto3.client("sqs", region_name=targets["region"], endpoint_url=targets["endpoint"])
     with _progress(f"s3://{bucket}/{prefix}") as bar:
-        report = backfill(s3, sqs, bucket=bucket, prefix=prefix, queue_url=targets["queue_url"],
-                          checkpoint=checkpoint, since=since, rate=args.rate,
-                          region=targets["region"], on_progress=bar.update)
+        report = backfill(
+            s3,
+            sqs,
+            bucket=bucket,
+            prefix=prefix,
+            queue_url=targets["queue_url"],
+            checkpoint=checkpoint,
+            since=since,
+            rate=args.rate,
+            region=targets["region"],
+            on_progress=bar.update,
+        )
     _print_json({**asdict_report(report), "checkpoint": str(path)})
     if report.already_done:
         print(f"already complete per {path}; pass --restart to run it again", file=sys.stderr)
@@ -315,8 +329,13 @@ def cmd_replay_dlq(args: argparse.Namespace) -> int:
         return 2
     sqs = boto3.client("sqs", region_name=targets["region"], endpoint_url=targets["endpoint"])
     with _progress("dead-letter queue -> ingest queue") as bar:
-        report = replay_dlq(sqs, dlq_url=targets["dlq_url"], queue_url=targets["queue_url"],
-                            max_messages=args.max, on_progress=bar.update)
+        report = replay_dlq(
+            sqs,
+            dlq_url=targets["dlq_url"],
+            queue_url=targets["queue_url"],
+            max_messages=args.max,
+            on_progress=bar.update,
+        )
     _print_json(asdict_report(report))
     return 1 if report.send_failed or report.delete_failed else 0
 
