@@ -146,3 +146,25 @@ def local_aws(local_stack: Any) -> dict[str, Any]:
         "s3": session.client("s3", endpoint_url=local_stack.aws_endpoint),
         "sqs": session.client("sqs", endpoint_url=local_stack.aws_endpoint),
     }
+
+
+@pytest.fixture
+def isolated_stack(opensearch_url: str, index_prefix: str, tmp_path: Path) -> Iterator[Any]:
+    """A moto_server of its own, provisioned from the template, and an index prefix of its own.
+
+    For tests that must see an empty bucket, queue and index (``local_stack`` is
+    shared by the session).
+    """
+    from newsfacet.config import Settings
+    from newsfacet.index.client import build_client
+    from newsfacet.index.setup import delete_indices
+    from newsfacet.local.stack import LocalStack, stop_pid
+
+    stack = LocalStack(ROOT, state_dir=tmp_path / "stack", index_prefix=index_prefix)
+    endpoint = stack.start_moto()
+    try:
+        yield stack.provision(opensearch_url, endpoint)
+    finally:
+        stop_pid(int(stack.moto_pidfile.read_text()))
+        settings = Settings(opensearch_url=opensearch_url, index_prefix=index_prefix)  # type: ignore[arg-type]
+        delete_indices(build_client(settings), index_prefix)

@@ -309,6 +309,124 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- backfill, replay-dlq ---------------------------------------------------------------
+def _aws_targets(args: argparse.Namespace) -> dict[str, Any]:
+    """Endpoint, region and queue URLs: flags, else a deployed stack's outputs, else local."""
+    import boto3
+
+    region = args.region or boto3.Session().region_name or "us-east-1"
+    targets: dict[str, Any] = {
+        "endpoint": args.endpoint_url,
+        "region": region,
+        "queue_url": args.queue_url,
+        "dlq_url": getattr(args, "dlq_url", None),
+    }
+    if args.stack:
+        cfn = boto3.client("cloudformation", region_name=region, endpoint_url=args.endpoint_url)
+        stack = cfn.describe_stacks(StackName=args.stack)["Stacks"][0]
+        outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+        targets["queue_url"] = targets["queue_url"] or outputs["IngestQueueUrl"]
+        targets["dlq_url"] = targets["dlq_url"] or outputs["DeadLetterQueueUrl"]
+    elif not targets["queue_url"]:
+        from newsfacet.local.stack import LOCAL_CREDENTIALS, LocalStack, repo_root
+
+        info = LocalStack(repo_root()).info()
+        for key, value in LOCAL_CREDENTIALS.items():
+            os.environ.setdefault(key, value)
+        targets.update(
+            endpoint=targets["endpoint"] or info.aws_endpoint,
+            region="us-east-1",
+            queue_url=info.queue_url,
+            dlq_url=targets["dlq_url"] or info.dlq_url,
+        )
+    return targets
+
+
+def _progress(desc: str) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(desc=desc, unit="obj", file=sys.stderr, dynamic_ncols=True)
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    import boto3
+
+    from newsfacet.ops.backfill import BackfillError, Checkpoint, backfill, parse_s3_url
+
+    try:
+        bucket, prefix = parse_s3_url(args.url)
+        since = _parse_since(args.since) if args.since else None
+        targets = _aws_targets(args)
+        path = args.checkpoint or Path(
+            f".newsfacet-backfill-{bucket}-{prefix.replace('/', '_') or 'all'}.json"
+        )
+        checkpoint = Checkpoint.open(path, bucket, prefix, since, restart=args.restart)
+    except (BackfillError, ValueError) as error:
+        print(f"newsfacet backfill: {error}", file=sys.stderr)
+        return 2
+    s3 = boto3.client("s3", region_name=targets["region"], endpoint_url=targets["endpoint"])
+    sqs = boto3.client("sqs", region_name=targets["region"], endpoint_url=targets["endpoint"])
+    with _progress(f"s3://{bucket}/{prefix}") as bar:
+        report = backfill(
+            s3,
+            sqs,
+            bucket=bucket,
+            prefix=prefix,
+            queue_url=targets["queue_url"],
+            checkpoint=checkpoint,
+            since=since,
+            rate=args.rate,
+            region=targets["region"],
+            on_progress=bar.update,
+        )
+    _print_json({**asdict_report(report), "checkpoint": str(path)})
+    if report.already_done:
+        print(f"already complete per {path}; pass --restart to run it again", file=sys.stderr)
+    return 1 if report.failed_keys else 0
+
+
+def _parse_since(text: str) -> Any:
+    from datetime import UTC, datetime
+
+    value = datetime.fromisoformat(text)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def asdict_report(report: Any) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    return asdict(report)
+
+
+def cmd_replay_dlq(args: argparse.Namespace) -> int:
+    import boto3
+
+    from newsfacet.ops.replay import replay_dlq
+
+    targets = _aws_targets(args)
+    if not targets["dlq_url"]:
+        print("newsfacet replay-dlq: pass --dlq-url or --stack", file=sys.stderr)
+        return 2
+    sqs = boto3.client("sqs", region_name=targets["region"], endpoint_url=targets["endpoint"])
+    with _progress("dead-letter queue -> ingest queue") as bar:
+        report = replay_dlq(
+            sqs,
+            dlq_url=targets["dlq_url"],
+            queue_url=targets["queue_url"],
+            max_messages=args.max,
+            on_progress=bar.update,
+        )
+    _print_json(asdict_report(report))
+    return 1 if report.send_failed or report.delete_failed else 0
+
+
+def _add_aws_target_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--stack", help="a deployed stack's name: queue URLs come from its outputs")
+    p.add_argument("--queue-url", help="the ingest queue (default: --stack's, else local)")
+    p.add_argument("--endpoint-url", help="AWS endpoint override (moto, LocalStack)")
+    p.add_argument("--region", help="AWS region (default: the configured one)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsfacet", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -373,6 +491,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--size", type=int, default=10)
     p.add_argument("--api", default="http://127.0.0.1:3000")
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("backfill", help="enqueue objects already in the bucket for ingest")
+    p.add_argument("url", help="s3://bucket/prefix")
+    p.add_argument("--since", help="only objects modified at or after this date or ISO time (UTC)")
+    p.add_argument("--rate", type=float, default=50.0, help="messages per second (default 50)")
+    p.add_argument("--checkpoint", type=Path, help="progress file (default: in this folder)")
+    p.add_argument("--restart", action="store_true", help="ignore an existing checkpoint")
+    _add_aws_target_args(p)
+    p.set_defaults(func=cmd_backfill)
+
+    p = sub.add_parser("replay-dlq", help="move failed messages back to the ingest queue")
+    p.add_argument("--dlq-url", help="the dead-letter queue (default: --stack's or the local one)")
+    p.add_argument("--max", type=int, help="move at most this many")
+    _add_aws_target_args(p)
+    p.set_defaults(func=cmd_replay_dlq)
     return parser
 
 

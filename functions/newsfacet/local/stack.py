@@ -48,6 +48,8 @@ class StackInfo:
             "NEWSFACET_INDEX_PREFIX": self.index_prefix,
             "AWS_ENDPOINT_URL": self.aws_endpoint,
             "POWERTOOLS_TRACE_DISABLED": "true",
+            # On AWS this comes from Secrets Manager (template.yaml: CursorSecret).
+            "NEWSFACET_CURSOR_SECRET": "newsfacet-local-cursor-key",
             **LOCAL_CREDENTIALS,
         }
 
