@@ -17,9 +17,12 @@ from newsfacet.search.service import SearchService
 def ingest_deps(settings: Settings | None = None) -> IngestDeps:
     import boto3
 
+    from newsfacet.index.aliases import IndexAliasTable, alias_index_name
     from newsfacet.index.client import build_client
+    from newsfacet.index.dedup import ClusterIndex
     from newsfacet.index.setup import ensure_indices
     from newsfacet.index.writer import EntryIndexWriter, FailureIndexLog
+    from newsfacet.ingest.entities import SpacyEntityTagger
     from newsfacet.storage import S3ObjectStore
 
     settings = settings or get_settings()
@@ -30,6 +33,12 @@ def ingest_deps(settings: Settings | None = None) -> IngestDeps:
         writer=EntryIndexWriter(client, settings.entries_alias),
         failures=FailureIndexLog(client, settings.failures_index),
         max_object_bytes=settings.max_object_bytes,
+        entities=(
+            SpacyEntityTagger(IndexAliasTable(client, alias_index_name(settings.index_prefix)))
+            if settings.entities_enabled
+            else None
+        ),
+        clusters=ClusterIndex(client, settings.entries_alias),
     )
 
 

@@ -17,6 +17,7 @@ from newsfacet.ingest.dates import parse_datetime
 from newsfacet.ingest.extract import extract_article
 from newsfacet.ingest.fingerprint import content_id
 from newsfacet.ingest.metadata import canonical_outlet, domain_of
+from newsfacet.ingest.minhash import sign_entries
 from newsfacet.models.document import ObjectRef, ParsedDocument
 from newsfacet.models.entry import Entry, Source
 
@@ -29,6 +30,22 @@ class ObjectStore(Protocol):
 
 class EntryWriter(Protocol):
     def write(self, entries: Sequence[Entry]) -> WriteReport: ...
+
+
+class EntityTagger(Protocol):
+    def tag_documents(self, documents: Sequence[Sequence[Entry]]) -> None:
+        """Set ``entities`` on every entry; each inner sequence is one document's entries."""
+        ...
+
+
+class NearDuplicateIndex(Protocol):
+    def assign(self, entries: Sequence[Entry]) -> None:
+        """Before writing: set each entry's cluster from its stored near-duplicates."""
+        ...
+
+    def reconcile(self, entries: Sequence[Entry]) -> int:
+        """After writing: merge clusters that concurrent writers split; return entries changed."""
+        ...
 
 
 class FailureLog(Protocol):
@@ -67,6 +84,9 @@ class IngestDeps:
     writer: EntryWriter
     failures: FailureLog
     max_object_bytes: int
+    # Optional so the offline parser and tests of earlier stages can leave them out.
+    entities: EntityTagger | None = None
+    clusters: NearDuplicateIndex | None = None
 
 
 def parse_object(data: bytes, ref: ObjectRef, *, limit: int) -> ParseResult:
@@ -189,9 +209,18 @@ def ingest_object(ref: ObjectRef, deps: IngestDeps, *, now: datetime | None = No
         raise parsed.errors[0]
     for error in parsed.errors:
         deps.failures.record(error, ref)
-    entries = list(_unique(entry for doc in parsed.documents for entry in build_entries(doc, ref, now=now)))
+    per_document = [build_entries(doc, ref, now=now) for doc in parsed.documents]
+    if deps.entities is not None:
+        deps.entities.tag_documents(per_document)
+    entries = list(_unique(entry for group in per_document for entry in group))
     report.entries = len(entries)
+    sign_entries(entries)
+    if deps.clusters is not None:
+        deps.clusters.assign(entries)
     written = deps.writer.write(entries)
+    if deps.clusters is not None:
+        # A second look after the write closes the race with concurrent workers.
+        deps.clusters.reconcile(entries)
     report.created, report.updated = written.created, written.updated
     return report
 
