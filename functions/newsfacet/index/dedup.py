@@ -26,6 +26,7 @@ from typing import Any
 
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import OpenSearchException
+from opensearchpy.helpers import streaming_bulk
 
 from newsfacet.errors import IndexingError
 from newsfacet.ingest.minhash import JACCARD_THRESHOLD, ClusterPlan, Member, plan_clusters
@@ -43,7 +44,8 @@ if (target != null && target.compareTo(ctx._source.cluster) < 0) {
 }
 """
 
-MERGE_ATTEMPTS = 5
+MERGE_ROUNDS = 20
+MERGE_PAGE = 1000
 
 
 class ClusterIndex:
@@ -120,31 +122,55 @@ class ClusterIndex:
         return self.merge(plan.merges)
 
     def merge(self, merges: dict[str, str]) -> int:
-        """Lower every stored entry of each old cluster to its new cluster id."""
+        """Lower every stored entry of each old cluster to its new cluster id.
+
+        Finds the members with a search and lowers each with a scripted update
+        (retried on version conflicts), repeating until no entry holds an old
+        id: this needs only the painless module, not update-by-query.
+        """
         lowered = 0
-        for _attempt in range(MERGE_ATTEMPTS):
+        for _round in range(MERGE_ROUNDS):
             try:
-                result = self.client.update_by_query(
+                hits = self.client.search(
                     index=self.alias,
                     body={
-                        "query": {"terms": {"cluster": sorted(merges)}},
-                        "script": {
-                            "lang": "painless",
-                            "source": LOWER_CLUSTER_SCRIPT,
-                            "params": {"merges": merges},
-                        },
+                        "size": MERGE_PAGE,
+                        "_source": False,
+                        "query": {"bool": {"filter": [{"terms": {"cluster": sorted(merges)}}]}},
                     },
-                    params={"conflicts": "proceed", "refresh": "true"},
-                )
+                )["hits"]["hits"]
             except OpenSearchException as exc:
                 raise IndexingError(f"cluster merge failed: {exc}", alias=self.alias) from exc
-            lowered += int(result.get("updated", 0))
-            # A conflict means another writer touched that entry meanwhile; run again
-            # so the lower-only script sees its new version.
-            if not result.get("version_conflicts"):
+            if not hits:
                 return lowered
+            actions = (
+                {
+                    "_op_type": "update",
+                    "_index": self.alias,
+                    "_id": hit["_id"],
+                    "retry_on_conflict": 10,
+                    "script": {
+                        "lang": "painless",
+                        "source": LOWER_CLUSTER_SCRIPT,
+                        "params": {"merges": merges},
+                    },
+                }
+                for hit in hits
+            )
+            try:
+                for ok, item in streaming_bulk(
+                    self.client, actions, raise_on_error=False, raise_on_exception=False
+                ):
+                    result = item.get("update", {})
+                    if ok and result.get("result") == "updated":
+                        lowered += 1
+                    elif not ok and int(result.get("status", 500)) != 404:
+                        raise IndexingError(
+                            "cluster merge rejected", alias=self.alias, item=result.get("error")
+                        )
+                self.client.indices.refresh(index=self.alias)
+            except OpenSearchException as exc:
+                raise IndexingError(f"cluster merge failed: {exc}", alias=self.alias) from exc
         raise IndexingError(
-            "cluster merge kept conflicting with concurrent writes",
-            alias=self.alias,
-            clusters=sorted(merges)[:20],
+            "cluster merge did not finish", alias=self.alias, clusters=sorted(merges)[:20]
         )

@@ -209,11 +209,25 @@ def ingest_object(ref: ObjectRef, deps: IngestDeps, *, now: datetime | None = No
         raise parsed.errors[0]
     for error in parsed.errors:
         deps.failures.record(error, ref)
-    per_document = [build_entries(doc, ref, now=now) for doc in parsed.documents]
+    entries, written = index_documents(parsed.documents, ref, deps, now=now)
+    report.entries = len(entries)
+    report.created, report.updated = written.created, written.updated
+    return report
+
+
+def index_documents(
+    documents: Sequence[ParsedDocument], ref: ObjectRef, deps: IngestDeps, *, now: datetime
+) -> tuple[list[Entry], WriteReport]:
+    """Entries of parsed documents -> entities -> signatures -> clusters -> index.
+
+    Returns:
+        The entries as written (with entities, band keys and clusters) and the
+        writer's report.
+    """
+    per_document = [build_entries(doc, ref, now=now) for doc in documents]
     if deps.entities is not None:
         deps.entities.tag_documents(per_document)
     entries = list(_unique(entry for group in per_document for entry in group))
-    report.entries = len(entries)
     sign_entries(entries)
     if deps.clusters is not None:
         deps.clusters.assign(entries)
@@ -221,8 +235,7 @@ def ingest_object(ref: ObjectRef, deps: IngestDeps, *, now: datetime | None = No
     if deps.clusters is not None:
         # A second look after the write closes the race with concurrent workers.
         deps.clusters.reconcile(entries)
-    report.created, report.updated = written.created, written.updated
-    return report
+    return entries, written
 
 
 def _unique(entries: Iterable[Entry]) -> Iterable[Entry]:
