@@ -1,9 +1,10 @@
-"""Deduplication against a real OpenSearch: exact copies merge, near-copies cluster, stories don't."""
+"""Dedup against a real OpenSearch: exact copies merge, near-copies cluster, stories don't."""
 
 from __future__ import annotations
 
 import json
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -131,7 +132,7 @@ def test_shared_live_blog_posts_are_stored_once_with_both_files_as_sources(
 
 
 def _near_duplicate_pairs() -> list[tuple[str, str]]:
-    """Distinct stories, each with a lightly edited copy (one sentence dropped, one word changed)."""
+    """Distinct stories, each with a lightly edited copy (a sentence dropped, a word changed)."""
     texts = [p["text"] for p in POSTS[SEED_001] if len(p["text"].split()) > 60]
     pairs = []
     for text in texts:
@@ -165,28 +166,22 @@ def test_near_duplicates_ingested_at_once_by_two_workers_end_in_one_cluster(
     workers = [worker_deps(), worker_deps()]
     pairs = _near_duplicate_pairs()
     assert len(pairs) >= 4
-    errors: list[BaseException] = []
 
     def run(deps: IngestDeps, text: str, key: str, start: threading.Barrier) -> None:
         document = ParsedDocument(format="text", entries=[EntryDraft(text=text)])
         ref = ObjectRef(bucket="newsfacet-articles", key=key)
-        try:
-            start.wait(timeout=30)
-            index_documents([document], ref, deps, now=NOW)
-        except BaseException as exc:  # surfaced below; a thread cannot fail the test itself
-            errors.append(exc)
+        start.wait(timeout=30)
+        index_documents([document], ref, deps, now=NOW)
 
-    for round_number, (original, copy) in enumerate(pairs):
-        start = threading.Barrier(2)
-        threads = [
-            threading.Thread(target=run, args=(workers[i], text, f"r{round_number}/{i}", start))
-            for i, text in enumerate((original, copy))
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-        assert not errors, errors
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for round_number, (original, copy) in enumerate(pairs):
+            start = threading.Barrier(2)
+            futures = [
+                pool.submit(run, workers[i], text, f"r{round_number}/{i}", start)
+                for i, text in enumerate((original, copy))
+            ]
+            for future in futures:
+                future.result(timeout=60)  # re-raises a worker's error here
 
     stored = _stored(os_client, settings.entries_alias)
     assert len(stored) == 2 * len(pairs)
