@@ -34,16 +34,9 @@ def test_seed_is_plain_text() -> None:
 @pytest.mark.parametrize(
     ("obj", "title", "url"),
     [
-        (
-            {"headline": "H", "body": "Story.", "link": "https://bbc.co.uk/a"},
-            "H",
-            "https://bbc.co.uk/a",
-        ),
-        (
-            {"title": "T", "text": "Story.", "url": "https://ft.com/x", "published": "2023-05-24"},
-            "T",
-            "https://ft.com/x",
-        ),
+        ({"headline": "H", "body": "Story.", "link": "https://bbc.co.uk/a"}, "H", "https://bbc.co.uk/a"),
+        ({"title": "T", "text": "Story.", "url": "https://ft.com/x", "published": "2023-05-24"},
+         "T", "https://ft.com/x"),
     ],
 )
 def test_json_accepts_common_spellings(obj: dict[str, str], title: str, url: str) -> None:
