@@ -63,7 +63,7 @@ def cmd_entities(args: argparse.Namespace) -> int:
     batch: list[tuple[Any, str]] = []
 
     def flush() -> None:
-        tagged = tag_texts([text for _, text in batch], with_ruler=not args.raw)
+        tagged = tag_texts([text for _, text in batch], with_aliases=not args.raw)
         for (item_id, _), entities in zip(batch, tagged, strict=True):
             _print_json({"id": item_id, "entities": [e.model_dump() for e in entities]})
         batch.clear()
@@ -240,7 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         help='read {"id", "text"} lines, write {"id", "entities"} lines',
     )
-    p.add_argument("--raw", action="store_true", help="the bare model: no entity ruler, no aliases")
+    p.add_argument("--raw", action="store_true", help="the bare model: no alias matching or folding data")
     p.add_argument("--batch-size", type=int, default=64)
     p.set_defaults(func=cmd_entities)
 

@@ -253,14 +253,16 @@ def _full_names(mentions: Iterable[Mention], book: AliasBook) -> dict[str, str]:
     for mention in mentions:
         if mention.type != "PERSON":
             continue
-        name = display_name(_strip_title(mention.text))
-        entry = book.names.get(fold_key(name))
-        if entry is not None and entry.type == "PERSON":
-            name = entry.canonical
-        words = name.split()
-        if len(words) >= 2:
-            last.setdefault(fold_key(words[-1]), set()).add(name)
-            first.setdefault(fold_key(words[0]), set()).add(name)
+        written = display_name(_strip_title(mention.text))
+        entry = book.names.get(fold_key(written))
+        name = entry.canonical if entry is not None and entry.type == "PERSON" else written
+        # Both the written and the canonical form: "Nikitin" after "Denis Nikitin",
+        # whom the alias file calls Denis Kapustin, is Denis Kapustin too.
+        for form in {written, name}:
+            words = form.split()
+            if len(words) >= 2:
+                last.setdefault(fold_key(words[-1]), set()).add(name)
+                first.setdefault(fold_key(words[0]), set()).add(name)
     resolved: dict[str, str] = {}
     for table in (first, last):  # last words win over first words
         for word, names in table.items():

