@@ -20,6 +20,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
 
 from newsfacet.ingest.fingerprint import normalise_text
 from newsfacet.models.entry import Entry
@@ -29,6 +31,7 @@ BANDS = 32
 ROWS = NUM_PERM // BANDS
 SHINGLE_WORDS = 3
 SEED = 1
+SCHEME = "affine32"
 # Below this many words a text has too few shingles for a meaningful estimate
 # (and short texts would pile into a few very common band keys): such entries
 # are deduplicated by their exact fingerprint only.
@@ -47,33 +50,45 @@ class Signature:
 
 def shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
     """Word n-grams of the normalised text."""
-    words = normalise_text(text).split()
+    return _shingles(normalise_text(text).split(), size)
+
+
+def _shingles(words: Sequence[str], size: int) -> set[str]:
     if len(words) < size:
         return {" ".join(words)} if words else set()
     return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
 
 
-def sign_text(text: str) -> Signature | None:
-    """The MinHash signature and band keys of a text, or None if it is too short to compare."""
+@lru_cache(maxsize=1)
+def _permutations() -> Any:
     from datasketch import MinHash  # imports numpy (and scipy); only ingest pays for it
 
-    if len(normalise_text(text).split()) < MIN_WORDS:
+    # The scheme is explicit so signatures stored by one datasketch version stay
+    # comparable with those computed by the next.
+    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+
+
+def sign_text(text: str) -> Signature | None:
+    """The MinHash signature and band keys of a text, or None if it is too short to compare."""
+    from datasketch import MinHash
+
+    words = normalise_text(text).split()
+    if len(words) < MIN_WORDS:
         return None
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED)
-    minhash.update_batch([s.encode("utf-8") for s in shingles(text)])
+    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_permutations(), scheme=SCHEME)
+    minhash.update_batch([s.encode("utf-8") for s in _shingles(words, SHINGLE_WORDS)])
     values = tuple(int(v) for v in minhash.hashvalues)
     return Signature(values=values, bands=band_keys(values))
 
 
 def band_keys(values: Sequence[int]) -> tuple[str, ...]:
     """One key per band: the band number and a short hash of its rows."""
+    raw = b"".join(v.to_bytes(8, "little") for v in values)
+    width = ROWS * 8
     keys = []
     for band in range(BANDS):
-        rows = values[band * ROWS : (band + 1) * ROWS]
-        digest = hashlib.blake2b(
-            b"".join(v.to_bytes(8, "little") for v in rows), digest_size=8
-        ).hexdigest()
-        keys.append(f"{band:02d}:{digest}")
+        rows = raw[band * width : (band + 1) * width]
+        keys.append(f"{band:02d}:{hashlib.blake2b(rows, digest_size=8).hexdigest()}")
     return tuple(keys)
 
 
