@@ -34,20 +34,27 @@ def cmd_parse(args: argparse.Namespace) -> int:
         ref = ObjectRef(bucket="local", key=name, metadata=metadata)
         try:
             result = parse_object(data, ref, limit=args.max_bytes)
-        except InputError as error:
-            _print_json({"file": name, **error.to_dict()})
+        except InputError as exc:
+            _print_json({"file": name, **exc.to_dict()})
             status = 1
             continue
         for doc in result.documents:
-            _print_json({
-                "file": name,
-                "title": doc.title, "url": doc.url, "outlet": doc.outlet,
-                "outlet_name": doc.outlet_name, "published": doc.published,
-                "language": doc.language, "authors": doc.authors,
-                "cited_outlets": doc.cited_outlets, "text": doc.text,
-                "entries": [e.model_dump(mode="json") for e in doc.entries],
-                "warnings": doc.warnings,
-            })
+            _print_json(
+                {
+                    "file": name,
+                    "title": doc.title,
+                    "url": doc.url,
+                    "outlet": doc.outlet,
+                    "outlet_name": doc.outlet_name,
+                    "published": doc.published,
+                    "language": doc.language,
+                    "authors": doc.authors,
+                    "cited_outlets": doc.cited_outlets,
+                    "text": doc.text,
+                    "entries": [e.model_dump(mode="json") for e in doc.entries],
+                    "warnings": doc.warnings,
+                }
+            )
         for error in result.errors:
             _print_json({"file": name, **error.to_dict()})
             status = 1
@@ -88,6 +95,13 @@ def cmd_entities(args: argparse.Namespace) -> int:
     return status
 
 
+def _state_dir(root: Path) -> Path:
+    """Where the local stack keeps pid files and URLs (``NEWSFACET_STATE_DIR``, else .run/)."""
+    import os
+
+    return Path(os.environ.get("NEWSFACET_STATE_DIR") or root / ".run")
+
+
 # -- invoke -----------------------------------------------------------------------------
 def cmd_invoke(args: argparse.Namespace) -> int:
     from newsfacet.local.invoke import invoke, read_env_vars
@@ -96,10 +110,19 @@ def cmd_invoke(args: argparse.Namespace) -> int:
 
     root = repo_root()
     template = Template(root / "template.yaml")
-    overrides = LocalStack(root).info().function_overrides()
+    stack = LocalStack(root, state_dir=_state_dir(root))
+    try:
+        overrides = stack.info().function_overrides()
+    except FileNotFoundError:
+        if args.env_vars is None:
+            raise SystemExit(
+                "the local stack is not running: `newsfacet stack up`, or --env-vars"
+            ) from None
+        overrides = {}
     overrides.update(read_env_vars(args.env_vars, args.function))
-    event = json.loads(Path(args.event).read_text("utf-8") if args.event != "-"
-                       else sys.stdin.read())
+    event = json.loads(
+        Path(args.event).read_text("utf-8") if args.event != "-" else sys.stdin.read()
+    )
     _print_json(invoke(template, args.function, event, overrides))
     return 0
 
@@ -110,7 +133,7 @@ def cmd_stack(args: argparse.Namespace) -> int:
 
     from newsfacet.local.stack import LocalStack, repo_root
 
-    stack = LocalStack(repo_root())
+    stack = LocalStack(repo_root(), state_dir=_state_dir(repo_root()))
     if args.action == "up":
         _print_json(asdict(stack.up()))
     elif args.action == "down":
@@ -140,20 +163,26 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print("starting OpenSearch and moto_server ...", file=sys.stderr)
         info = stack.up()
         overrides = info.function_overrides()
-        session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
-                                region_name="us-east-1")
+        session = boto3.Session(
+            aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+        )
         s3 = session.client("s3", endpoint_url=info.aws_endpoint)
         sqs = session.client("sqs", endpoint_url=info.aws_endpoint)
         samples = sorted(Path(args.samples).glob("*")) if args.samples else []
         for path in samples:
             s3.upload_file(str(path), info.bucket, f"{args.prefix}{path.name}")
-        print(f"uploaded {len(samples)} articles to s3://{info.bucket}/{args.prefix}",
-              file=sys.stderr)
-        poller = QueuePoller(sqs, info.queue_url,
-                             lambda event: invoke(template, "IngestFunction", event, overrides))
+        print(
+            f"uploaded {len(samples)} articles to s3://{info.bucket}/{args.prefix}", file=sys.stderr
+        )
+        poller = QueuePoller(
+            sqs, info.queue_url, lambda event: invoke(template, "IngestFunction", event, overrides)
+        )
         poller.drain()
-        server = make_server(lambda event: invoke(template, "SearchFunction", event, overrides),
-                             "127.0.0.1", args.port)
+        server = make_server(
+            lambda event: invoke(template, "SearchFunction", event, overrides),
+            "127.0.0.1",
+            args.port,
+        )
         threading.Thread(target=poller.run_forever, daemon=True).start()
         base = f"http://127.0.0.1:{args.port}"
         print(_demo_help(base, info.bucket, info.aws_endpoint), flush=True)
@@ -193,8 +222,9 @@ def cmd_upload(args: argparse.Namespace) -> int:
     from newsfacet.local.stack import LocalStack, repo_root
 
     info = LocalStack(repo_root()).info()
-    s3 = boto3.client("s3", endpoint_url=args.endpoint or info.aws_endpoint,
-                      region_name="us-east-1")
+    s3 = boto3.client(
+        "s3", endpoint_url=args.endpoint or info.aws_endpoint, region_name="us-east-1"
+    )
     bucket = args.bucket or info.bucket
     for name in args.paths:
         path = Path(name)
@@ -217,7 +247,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     if args.date_to:
         params.append(("to", args.date_to))
     params.append(("size", str(args.size)))
-    with urlopen(f"{args.api.rstrip('/')}/search?{urlencode(params)}", timeout=30) as resp:  # noqa: S310
+    with urlopen(f"{args.api.rstrip('/')}/search?{urlencode(params)}", timeout=30) as resp:
         sys.stdout.write(resp.read().decode() + "\n")
     return 0
 

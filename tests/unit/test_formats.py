@@ -34,9 +34,16 @@ def test_seed_is_plain_text() -> None:
 @pytest.mark.parametrize(
     ("obj", "title", "url"),
     [
-        ({"headline": "H", "body": "Story.", "link": "https://bbc.co.uk/a"}, "H", "https://bbc.co.uk/a"),
-        ({"title": "T", "text": "Story.", "url": "https://ft.com/x", "published": "2023-05-24"},
-         "T", "https://ft.com/x"),
+        (
+            {"headline": "H", "body": "Story.", "link": "https://bbc.co.uk/a"},
+            "H",
+            "https://bbc.co.uk/a",
+        ),
+        (
+            {"title": "T", "text": "Story.", "url": "https://ft.com/x", "published": "2023-05-24"},
+            "T",
+            "https://ft.com/x",
+        ),
     ],
 )
 def test_json_accepts_common_spellings(obj: dict[str, str], title: str, url: str) -> None:
@@ -57,7 +64,8 @@ def test_jsonl_bad_line_does_not_drop_the_others() -> None:
     assert [getattr(i, "title", None) for i in items] == ["one", None, "three"]
     error = items[1]
     assert isinstance(error, MalformedContentError)
-    assert "line 2" in str(error) and "batch.jsonl" in str(error)
+    assert "line 2" in str(error)
+    assert "batch.jsonl" in str(error)
 
 
 def test_gzip_is_transparent() -> None:
@@ -96,5 +104,5 @@ def test_latin1_is_detected() -> None:
 
 
 def test_undecodable_bytes_are_named() -> None:
-    with pytest.raises((BadEncodingError, UnsupportedFormatError), match="noise.txt"):
+    with pytest.raises((BadEncodingError, UnsupportedFormatError), match=r"noise\.txt"):
         _read(bytes(range(1, 32)) * 50 + b"\x81\x8d\x8f\x90\x9d" * 100, key="noise.txt")

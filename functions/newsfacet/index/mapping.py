@@ -25,8 +25,13 @@ ENTRY_SETTINGS: dict[str, Any] = {
             "news_english": {
                 "type": "custom",
                 "tokenizer": "standard",
-                "filter": ["lowercase", "asciifolding", "english_possessive", "english_stop",
-                           "english_stemmer"],
+                "filter": [
+                    "lowercase",
+                    "asciifolding",
+                    "english_possessive",
+                    "english_stop",
+                    "english_stemmer",
+                ],
             },
             "autocomplete": {
                 "type": "custom",
@@ -53,7 +58,11 @@ ENTRY_MAPPINGS: dict[str, Any] = {
             "analyzer": "news_english",
             "fields": {"raw": {"type": "keyword", "ignore_above": 512}},
         },
-        "body": {"type": "text", "analyzer": "news_english", "term_vector": "with_positions_offsets"},
+        "body": {
+            "type": "text",
+            "analyzer": "news_english",
+            "term_vector": "with_positions_offsets",
+        },
         "document_title": {"type": "text", "analyzer": "news_english", "index": False},
         "published": {"type": "date"},
         "published_source": _KEYWORD,

@@ -28,8 +28,10 @@ def ensure_indices(client: OpenSearch, prefix: str) -> None:
         _create(
             client,
             failures,
-            {"settings": {"number_of_shards": 1, "number_of_replicas": 0},
-             "mappings": FAILURE_MAPPINGS},
+            {
+                "settings": {"number_of_shards": 1, "number_of_replicas": 0},
+                "mappings": FAILURE_MAPPINGS,
+            },
         )
     ensure_alias_index(client, prefix)
 

@@ -43,9 +43,9 @@ def extract_html_article(raw: RawArticle, *, key: str) -> ParsedDocument:
     doc = trafilatura.bare_extraction(
         raw.html, url=raw.url, with_metadata=True, include_comments=False, favor_precision=False
     )
-    text = (doc.text if doc is not None else None) or ""
-    if not text.strip():
+    if doc is None or isinstance(doc, dict) or not (doc.text or "").strip():
         raise NoContentError(key=key, reason="no main text found in the HTML")
+    text = doc.text or ""
     published = raw.published or (parse_datetime(doc.date) if doc.date else None)
     title = raw.title or doc.title
     authors = raw.authors or [a.strip() for a in (doc.author or "").split(";") if a.strip()]

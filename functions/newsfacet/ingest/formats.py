@@ -7,7 +7,6 @@ name files carelessly (``.txt`` holding HTML, no suffix at all).
 
 from __future__ import annotations
 
-import gzip
 import json
 import zlib
 from collections.abc import Callable, Iterator
@@ -42,8 +41,17 @@ HTML_FIELDS = ("html", "raw_html", "content_html", "body_html")
 TITLE_FIELDS = ("title", "headline", "name")
 URL_FIELDS = ("url", "link", "canonical_url", "source_url", "uri")
 OUTLET_FIELDS = ("outlet", "source", "source_domain", "publisher", "site", "domain", "site_name")
-DATE_FIELDS = ("published", "date", "published_at", "publish_date", "pubdate", "date_publish",
-               "datetime", "timestamp", "created_at")
+DATE_FIELDS = (
+    "published",
+    "date",
+    "published_at",
+    "publish_date",
+    "pubdate",
+    "date_publish",
+    "datetime",
+    "timestamp",
+    "created_at",
+)
 AUTHOR_FIELDS = ("authors", "author", "byline", "creator")
 LANGUAGE_FIELDS = ("language", "lang", "locale")
 
@@ -92,7 +100,7 @@ def detect_format(text: str, *, key: str) -> Format:
         return "html"
     if head.startswith("{"):
         first_line = text.lstrip().split("\n", 1)[0].strip()
-        rest = text.lstrip()[len(first_line):].strip()
+        rest = text.lstrip()[len(first_line) :].strip()
         if rest.startswith("{") and _is_json_object(first_line):
             return "jsonl"
         return "json"

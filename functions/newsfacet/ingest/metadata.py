@@ -14,7 +14,9 @@ from newsfacet.ingest.outlets import outlet_name
 
 _URL_LINE = re.compile(r"^https?://\S+$")
 _ID_LINE = re.compile(r"^\d{6,20}$")
-_GOOGLE_NEWS = re.compile(r"^https?://news\.google\.com/(?:rss/)?articles/(?P<payload>[A-Za-z0-9_-]+)")
+_GOOGLE_NEWS = re.compile(
+    r"^https?://news\.google\.com/(?:rss/)?articles/(?P<payload>[A-Za-z0-9_-]+)"
+)
 
 
 def decode_google_news_url(url: str) -> str | None:

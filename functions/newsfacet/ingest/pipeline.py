@@ -173,7 +173,8 @@ def build_entries(document: ParsedDocument, ref: ObjectRef, *, now: datetime) ->
                 body=draft.text,
                 published=published,
                 published_source=(
-                    "liveblog" if draft.published and kind == "liveblog_post"
+                    "liveblog"
+                    if draft.published and kind == "liveblog_post"
                     else document.published_source
                 ),
                 outlet=document.outlet,

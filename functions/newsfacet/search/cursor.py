@@ -37,8 +37,9 @@ def decode_cursor(cursor: str, query_key: str, secret: bytes) -> list[Any]:
         raise InvalidRequestError("cursor is malformed", parameter="cursor") from exc
     expected = hmac.new(secret, payload, hashlib.sha256).digest()[:16]
     if not hmac.compare_digest(mac, expected):
-        raise InvalidRequestError("cursor was altered or issued by another deployment",
-                                  parameter="cursor")
+        raise InvalidRequestError(
+            "cursor was altered or issued by another deployment", parameter="cursor"
+        )
     data = json.loads(payload)
     if data.get("q") != query_key:
         raise InvalidRequestError("cursor belongs to a different query", parameter="cursor")

@@ -75,9 +75,10 @@ def build_query(params: SearchParams) -> dict[str, Any]:
             "encoder": "html",
             "pre_tags": ["<mark>"],
             "post_tags": ["</mark>"],
-            "fields": {"body": {"fragment_size": 180, "number_of_fragments": 2,
-                                "no_match_size": 200},
-                       "title": {"number_of_fragments": 0}},
+            "fields": {
+                "body": {"fragment_size": 180, "number_of_fragments": 2, "no_match_size": 200},
+                "title": {"number_of_fragments": 0},
+            },
         },
         "aggs": _aggregations(params, outlet_filter),
     }

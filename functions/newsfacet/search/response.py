@@ -51,7 +51,9 @@ def _outlet_facet(aggs: dict[str, Any], selected: list[str]) -> list[FacetValue]
     return list(values.values())
 
 
-def map_response(raw: dict[str, Any], params: SearchParams, next_cursor: str | None) -> SearchResponse:
+def map_response(
+    raw: dict[str, Any], params: SearchParams, next_cursor: str | None
+) -> SearchResponse:
     aggs = raw.get("aggregations", {})
     scoped = aggs.get("scoped", {})
     entity_facets = {

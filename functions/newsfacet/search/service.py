@@ -36,14 +36,17 @@ class SearchService:
 
     def health(self) -> HealthResponse:
         try:
-            info = self.client.cluster.health(timeout="2s")
+            info = self.client.cluster.health(request_timeout=2)
             exists = bool(self.client.indices.exists_alias(name=self.alias))
             count = self.client.count(index=self.alias)["count"] if exists else None
         except (OSConnectionError, ConnectionTimeout, TransportError) as exc:
-            raise SearchBackendError(f"OpenSearch is unreachable: {exc.__class__.__name__}") from exc
+            raise SearchBackendError(
+                f"OpenSearch is unreachable: {exc.__class__.__name__}"
+            ) from exc
         status = "ok" if exists and info.get("status") in {"green", "yellow"} else "degraded"
-        return HealthResponse(status=status, opensearch=str(info.get("status")), index=exists,
-                              entries=count)
+        return HealthResponse(
+            status=status, opensearch=str(info.get("status")), index=exists, entries=count
+        )
 
     @staticmethod
     def _call(fn: Any) -> dict[str, Any]:
@@ -52,5 +55,7 @@ class SearchService:
         except NotFoundError as exc:
             raise SearchBackendError("the entries index does not exist yet") from exc
         except (OSConnectionError, ConnectionTimeout) as exc:
-            raise SearchBackendError(f"OpenSearch is unreachable: {exc.__class__.__name__}") from exc
+            raise SearchBackendError(
+                f"OpenSearch is unreachable: {exc.__class__.__name__}"
+            ) from exc
         return result
