@@ -270,7 +270,9 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         help='read {"id", "text"} lines, write {"id", "entities"} lines',
     )
-    p.add_argument("--raw", action="store_true", help="the bare model: no alias matching or folding data")
+    p.add_argument(
+        "--raw", action="store_true", help="the bare model: no alias matching or folding data"
+    )
     p.add_argument("--batch-size", type=int, default=64)
     p.set_defaults(func=cmd_entities)
 
