@@ -219,13 +219,22 @@ def ingest_object(ref: ObjectRef, deps: IngestDeps, *, now: datetime | None = No
 def index_documents(
     documents: Sequence[ParsedDocument], ref: ObjectRef, deps: IngestDeps, *, now: datetime
 ) -> tuple[list[Entry], WriteReport]:
-    """Entries of parsed documents -> entities -> signatures -> clusters -> index.
+    """Build the entries of parsed documents and index them (see :func:`index_entries`)."""
+    return index_entries([build_entries(doc, ref, now=now) for doc in documents], deps)
+
+
+def index_entries(
+    per_document: Sequence[Sequence[Entry]], deps: IngestDeps
+) -> tuple[list[Entry], WriteReport]:
+    """Entries, grouped by document -> entities -> signatures -> clusters -> index.
+
+    Grouping matters for entities only: names fold inside one document
+    ("Gladkov" after "Vyacheslav Gladkov" in another post of the same page).
 
     Returns:
-        The entries as written (with entities, band keys and clusters) and the
-        writer's report.
+        The entries as written (with entities, band keys and clusters, each id
+        once) and the writer's report.
     """
-    per_document = [build_entries(doc, ref, now=now) for doc in documents]
     if deps.entities is not None:
         deps.entities.tag_documents(per_document)
     entries = list(_unique(entry for group in per_document for entry in group))
