@@ -76,3 +76,21 @@ def test_seed_entities_have_offsets_into_their_text() -> None:
         for entity in entities:
             assert text[entity.start : entity.end] == entity.text
             assert entity.type in {"PERSON", "ORG", "LOC"}
+
+
+def test_alias_names_override_the_model_but_not_a_longer_name_around_them() -> None:
+    from newsfacet.ingest.canonical import Mention
+    from newsfacet.ingest.entities import merge_alias_matches
+
+    model = [
+        Mention(0, 37, "United States Drug Enforcement Agency", "ORG"),
+        Mention(42, 59, "Legion of Freedom", "ORG"),
+        Mention(63, 69, "Russia", "LOC"),
+        Mention(74, 78, "Kyiv", "PERSON"),
+    ]
+    aliases = [
+        Mention(0, 13, "United States", "LOC"),
+        Mention(42, 69, "Legion of Freedom in Russia", "ORG"),
+        Mention(74, 78, "Kyiv", "LOC"),
+    ]
+    assert merge_alias_matches(model, aliases) == [model[0], aliases[1], aliases[2]]

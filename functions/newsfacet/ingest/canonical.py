@@ -56,7 +56,7 @@ class AliasBook:
 
     names: dict[str, AliasEntry] = field(default_factory=dict)
     not_places: frozenset[str] = frozenset()
-    # every written form, for the entity ruler
+    # every written form, for the alias matcher (ingest/entities.py)
     patterns: list[tuple[str, EntityType]] = field(default_factory=list)
 
 
