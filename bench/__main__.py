@@ -22,6 +22,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
 # name -> module under bench/; each module's run(ctx) returns a dict of figures.
 BENCHMARKS: dict[str, str] = {
     "startup": "bench.startup",
+    "extraction": "bench.extraction",
+    "parse_cli": "bench.parse_cli",
     "dedup": "bench.dedup",
     "ner": "bench.ner",
     "ingest_throughput": "bench.ingest_throughput",

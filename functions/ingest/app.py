@@ -30,6 +30,11 @@ metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
+def _rejected_metric(error: InputError) -> str:
+    """One count per reason, e.g. ``RejectedMalformedContent``, beside the totals."""
+    return "Rejected" + "".join(part.title() for part in error.code.split("_"))
+
+
 def ingest_ref(ref: ObjectRef) -> dict[str, Any]:
     """Ingest one object. Bad input is recorded and not retried; other errors propagate."""
     deps = ingest_deps()
@@ -38,10 +43,12 @@ def ingest_ref(ref: ObjectRef) -> dict[str, Any]:
     except InputError as error:
         logger.warning("object rejected", extra={"uri": ref.uri, "error": error.to_dict()})
         metrics.add_metric(name="ObjectsRejected", unit=MetricUnit.Count, value=1)
+        metrics.add_metric(name=_rejected_metric(error), unit=MetricUnit.Count, value=1)
         deps.failures.record(error, ref)
         return {"key": ref.key, "status": "rejected", "error": error.code}
     for error in report.errors:
         logger.warning("article rejected", extra={"uri": ref.uri, "error": error.to_dict()})
+        metrics.add_metric(name=_rejected_metric(error), unit=MetricUnit.Count, value=1)
     if report.errors:
         metrics.add_metric(name="ArticlesRejected", unit=MetricUnit.Count, value=len(report.errors))
     metrics.add_metric(name="ObjectsIngested", unit=MetricUnit.Count, value=1)

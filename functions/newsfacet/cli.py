@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -22,43 +23,123 @@ def _print_json(obj: Any) -> None:
 
 
 # -- parse ------------------------------------------------------------------------------
+PARSE_FIELDS = (
+    "title",
+    "url",
+    "outlet",
+    "outlet_name",
+    "published",
+    "language",
+    "authors",
+    "cited_outlets",
+)
+
+
+def _parse_inputs(paths: Sequence[str]) -> list[str]:
+    """Files named on the command line; a folder stands for the files under it."""
+    names: list[str] = []
+    for name in paths:
+        path = Path(name)
+        if name != "-" and path.is_dir():
+            names += [str(p) for p in sorted(path.rglob("*")) if p.is_file()]
+        else:
+            names.append(name)
+    return names
+
+
+def _read_input(name: str, limit: int) -> bytes:
+    """A file's bytes (``-``: stdin), refusing more than ``limit`` before reading them all."""
+    from newsfacet.errors import ObjectTooLargeError
+
+    if name == "-":
+        data = sys.stdin.buffer.read(limit + 1)
+    else:
+        size = Path(name).stat().st_size
+        if size > limit:
+            raise ObjectTooLargeError(key=name, size=size, limit=limit)
+        data = Path(name).read_bytes()
+    if len(data) > limit:
+        raise ObjectTooLargeError(key=name, size=len(data), limit=limit)
+    return data
+
+
 def cmd_parse(args: argparse.Namespace) -> int:
-    from newsfacet.errors import InputError
-    from newsfacet.ingest.pipeline import parse_object
+    # Only the pure ingest path is imported: no boto3, no opensearchpy, and
+    # trafilatura only once an HTML input appears.
+    from newsfacet.errors import InputError, NoContentError
+    from newsfacet.ingest.language import use_model_cache
+    from newsfacet.ingest.pipeline import iter_documents
     from newsfacet.models.document import ObjectRef
 
+    if args.model_cache != "none":
+        use_model_cache(Path(args.model_cache).expanduser())
     status = 0
-    for name in args.paths:
-        data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
-        metadata = {k: v for k, v in (("url", args.url), ("outlet", args.outlet)) if v}
-        ref = ObjectRef(bucket="local", key=name, metadata=metadata)
-        try:
-            result = parse_object(data, ref, limit=args.max_bytes)
-        except InputError as exc:
-            _print_json({"file": name, **exc.to_dict()})
-            status = 1
-            continue
-        for doc in result.documents:
-            _print_json(
-                {
-                    "file": name,
-                    "title": doc.title,
-                    "url": doc.url,
-                    "outlet": doc.outlet,
-                    "outlet_name": doc.outlet_name,
-                    "published": doc.published,
-                    "language": doc.language,
-                    "authors": doc.authors,
-                    "cited_outlets": doc.cited_outlets,
-                    "text": doc.text,
-                    "entries": [e.model_dump(mode="json") for e in doc.entries],
-                    "warnings": doc.warnings,
-                }
-            )
-        for error in result.errors:
-            _print_json({"file": name, **error.to_dict()})
-            status = 1
+    metadata = {k: v for k, v in (("url", args.url), ("outlet", args.outlet)) if v}
+    try:
+        for name in _parse_inputs(args.paths):
+            ref = ObjectRef(bucket="local", key=name, metadata=metadata)
+            printed = 0
+            try:
+                data = _read_input(name, args.max_bytes)
+                # Printed as parsed: a large JSON Lines file streams through.
+                for item in iter_documents(data, ref, limit=args.max_bytes):
+                    printed += 1
+                    if isinstance(item, InputError):
+                        _print_json({"file": name, **item.to_dict()})
+                        status = 1
+                        continue
+                    row = {
+                        "file": name,
+                        **item.model_dump(mode="json", include=set(PARSE_FIELDS)),
+                        "text": item.text,
+                        "entries": [e.model_dump(mode="json") for e in item.entries],
+                        "warnings": item.warnings,
+                    }
+                    if args.explain:
+                        row["removed"] = item.removed
+                    _print_json(row)
+                if not printed:
+                    raise NoContentError(key=name)
+            except InputError as error:
+                _print_json({"file": name, **error.to_dict()})
+                status = 1
+            except BrokenPipeError:
+                raise
+            except OSError as exc:
+                message = f"{name}: {exc.strerror}"
+                _print_json({"file": name, "error": "unreadable", "message": message})
+                status = 1
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, as Unix tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     return status
+
+
+# -- failures ---------------------------------------------------------------------------
+def cmd_failures(args: argparse.Namespace) -> int:
+    from newsfacet.config import get_settings
+    from newsfacet.index.client import build_client
+    from newsfacet.index.failures import list_failures, parse_since
+
+    settings = get_settings()
+    try:
+        since = parse_since(args.since) if args.since else None
+    except ValueError:
+        print(f"--since {args.since!r}: use e.g. 2h, 3d or 2023-05-24T06:00", file=sys.stderr)
+        return 2
+    rows = list_failures(
+        build_client(settings),
+        settings.failures_index,
+        since=since,
+        error=args.error,
+        size=args.size,
+    )
+    for row in rows:
+        _print_json(row)
+    print(f"{len(rows)} failure(s)", file=sys.stderr)
+    return 0
 
 
 # -- entities ---------------------------------------------------------------------------
@@ -156,9 +237,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     root = repo_root()
     stack = LocalStack(root)
     template = Template(root / "template.yaml")
-    # Ctrl-C and SIGTERM both unwind through the finally below.
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    # Ctrl-C and SIGTERM both unwind through the finally below (SIGINT is re-armed because
+    # a shell that starts us in the background hands it over ignored).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     server = None
+    poller = None
     try:
         print("starting OpenSearch and moto_server ...", file=sys.stderr)
         info = stack.up()
@@ -183,17 +267,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
             "127.0.0.1",
             args.port,
         )
-        threading.Thread(target=poller.run_forever, daemon=True).start()
+        polling = threading.Thread(target=poller.run_forever, daemon=True)
+        polling.start()
         base = f"http://127.0.0.1:{args.port}"
         print(_demo_help(base, info.bucket, info.aws_endpoint), flush=True)
         server.serve_forever()
     except KeyboardInterrupt:
         print("\nstopping ...", file=sys.stderr)
     finally:
+        if poller is not None:
+            poller.stop()
         if server is not None:
             server.server_close()
         stack.down()
     return 0
+
+
+def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _demo_help(base: str, bucket: str, endpoint: str) -> str:
@@ -260,8 +351,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", help="files to parse; - reads stdin")
     p.add_argument("--url", help="the article's URL, as x-amz-meta-url would give it")
     p.add_argument("--outlet", help="publisher domain, as x-amz-meta-outlet would give it")
-    p.add_argument("--max-bytes", type=int, default=20 * 1024 * 1024)
+    p.add_argument(
+        "--max-bytes",
+        type=int,
+        default=20 * 1024 * 1024,
+        help="refuse larger inputs, as NEWSFACET_MAX_OBJECT_BYTES does for ingest",
+    )
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help="also print each removed line and the rule that removed it",
+    )
+    p.add_argument(
+        "--model-cache",
+        default="~/.cache/newsfacet",
+        help="folder for the inflated language model (faster start); 'none' to skip",
+    )
     p.set_defaults(func=cmd_parse)
+
+    p = sub.add_parser("failures", help="list objects and articles ingest rejected, newest first")
+    p.add_argument("--since", help="e.g. 2h, 3d, or an ISO date/time")
+    p.add_argument("--error", help="only this error code, e.g. malformed_content")
+    p.add_argument("--size", type=int, default=100)
+    p.set_defaults(func=cmd_failures)
 
     p = sub.add_parser("entities", help="tag PERSON/ORG/LOC entities in JSON lines from stdin")
     p.add_argument(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from newsfacet.config import Settings, get_settings
-from newsfacet.ingest.pipeline import IngestDeps
+from newsfacet.ingest.pipeline import IngestDeps, TemplateLearning
 from newsfacet.search.service import SearchService
 
 
@@ -20,6 +20,7 @@ def ingest_deps(settings: Settings | None = None) -> IngestDeps:
     from newsfacet.index.aliases import IndexAliasTable, alias_index_name
     from newsfacet.index.client import build_client
     from newsfacet.index.dedup import ClusterIndex
+    from newsfacet.index.lines import LineStatsIndex
     from newsfacet.index.setup import ensure_indices
     from newsfacet.index.writer import EntryIndexWriter, FailureIndexLog
     from newsfacet.ingest.entities import SpacyEntityTagger
@@ -33,6 +34,11 @@ def ingest_deps(settings: Settings | None = None) -> IngestDeps:
         writer=EntryIndexWriter(client, settings.entries_alias),
         failures=FailureIndexLog(client, settings.failures_index),
         max_object_bytes=settings.max_object_bytes,
+        templates=TemplateLearning(
+            LineStatsIndex(client, settings.lines_index), settings.template_line_min_docs
+        )
+        if settings.template_learning
+        else None,
         entities=(
             SpacyEntityTagger(IndexAliasTable(client, alias_index_name(settings.index_prefix)))
             if settings.entities_enabled

@@ -115,6 +115,19 @@ FAILURE_MAPPINGS: dict[str, Any] = {
 }
 
 
+# Per-(outlet, line) document counts for the learned boilerplate layer (index/lines.py).
+LINE_MAPPINGS: dict[str, Any] = {
+    "dynamic": "strict",
+    "properties": {
+        "outlet": _KEYWORD,
+        "line_hash": _KEYWORD,
+        "docs": {"type": "keyword", "index": False},
+        "doc_count": {"type": "integer"},
+        "updated_at": {"type": "date"},
+    },
+}
+
+
 def entries_index_name(prefix: str, version: int = MAPPING_VERSION) -> str:
     return f"{prefix}-entries-v{version}"
 

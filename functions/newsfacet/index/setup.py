@@ -8,6 +8,7 @@ from opensearchpy.exceptions import RequestError
 from newsfacet.index.aliases import ensure_alias_index
 from newsfacet.index.mapping import (
     FAILURE_MAPPINGS,
+    LINE_MAPPINGS,
     entries_index_name,
     entries_template,
 )
@@ -31,6 +32,16 @@ def ensure_indices(client: OpenSearch, prefix: str) -> None:
             {
                 "settings": {"number_of_shards": 1, "number_of_replicas": 0},
                 "mappings": FAILURE_MAPPINGS,
+            },
+        )
+    lines = f"{prefix}-lines"
+    if not client.indices.exists(index=lines):
+        _create(
+            client,
+            lines,
+            {
+                "settings": {"number_of_shards": 1, "number_of_replicas": 0},
+                "mappings": LINE_MAPPINGS,
             },
         )
     ensure_alias_index(client, prefix)

@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 logger = logging.getLogger(__name__)
 
 RETRY_DELAY_S = 2
@@ -122,8 +124,15 @@ class QueuePoller:
         )
 
     def run_forever(self) -> None:
+        """Poll until stopped; a queue that goes away briefly is waited for, not fatal."""
         while not self._stop.is_set():
-            self.poll_once(wait_s=1)
+            try:
+                self.poll_once(wait_s=1)
+            except (BotoCoreError, ClientError) as exc:
+                if self._stop.is_set():
+                    return
+                logger.warning("cannot poll the queue (%s); retrying", exc)
+                self._stop.wait(2)
 
     def stop(self) -> None:
         self._stop.set()
