@@ -191,3 +191,28 @@ def test_near_duplicates_ingested_at_once_by_two_workers_end_in_one_cluster(
         clusters.setdefault(round_key, set()).add(entry["cluster"])
     assert all(len(c) == 1 for c in clusters.values()), clusters
     assert len({next(iter(c)) for c in clusters.values()}) == len(pairs)
+
+
+def test_both_live_blog_snapshots_through_the_whole_ingest_path(
+    deps: IngestDeps, moto_aws: dict[str, Any], os_client: Any, settings: Any
+) -> None:
+    paths = [p for p in seed_paths() if p.name in {SEED_000, SEED_001}]
+    for path in paths:
+        ingest_object(_upload(moto_aws, path), deps)
+
+    stored = _stored(os_client, settings.entries_alias)
+    shared = [e for e in stored.values() if _source_keys(e) == {SEED_000, SEED_001}]
+    titles = {e["title"] for e in shared}
+    assert "Russian PM says relations with China at ‘unprecedented’ high level" in titles
+    assert (
+        "Kyiv denies EU’s Josep Borrell’s claim that Ukrainian pilots training on F-16 jets"
+        in titles
+    )
+    assert len(shared) >= 4
+    # The opening post, which differs by "Meanwhile,", is two entries of one cluster.
+    intros = [e for e in stored.values() if "Pro-Ukraine fighters are believed" in e["body"]]
+    assert {frozenset(_source_keys(e)) for e in intros} == {
+        frozenset({SEED_000}),
+        frozenset({SEED_001}),
+    }
+    assert len({e["cluster"] for e in intros}) == 1
