@@ -17,10 +17,13 @@ from newsfacet.search.service import SearchService
 def ingest_deps(settings: Settings | None = None) -> IngestDeps:
     import boto3
 
+    from newsfacet.index.aliases import IndexAliasTable, alias_index_name
     from newsfacet.index.client import build_client
+    from newsfacet.index.dedup import ClusterIndex
     from newsfacet.index.lines import LineStatsIndex
     from newsfacet.index.setup import ensure_indices
     from newsfacet.index.writer import EntryIndexWriter, FailureIndexLog
+    from newsfacet.ingest.entities import SpacyEntityTagger
     from newsfacet.storage import S3ObjectStore
 
     settings = settings or get_settings()
@@ -36,6 +39,12 @@ def ingest_deps(settings: Settings | None = None) -> IngestDeps:
         )
         if settings.template_learning
         else None,
+        entities=(
+            SpacyEntityTagger(IndexAliasTable(client, alias_index_name(settings.index_prefix)))
+            if settings.entities_enabled
+            else None
+        ),
+        clusters=ClusterIndex(client, settings.entries_alias),
     )
 
 
