@@ -69,9 +69,12 @@ def index_prefix(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def settings(opensearch_url: str, index_prefix: str) -> Any:
+def settings(opensearch_url: str, index_prefix: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """This test's settings, blind to NEWSFACET_* left in the environment by in-process invokes."""
     from newsfacet.config import Settings
 
+    for key in [k for k in os.environ if k.startswith("NEWSFACET_")]:
+        monkeypatch.delenv(key)
     return Settings(opensearch_url=opensearch_url, index_prefix=index_prefix)  # type: ignore[arg-type]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, HttpUrl, SecretStr
+from pydantic import Field, HttpUrl, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -27,6 +27,11 @@ class Settings(BaseSettings):
     )
     opensearch_timeout_s: float = Field(default=5.0, gt=0, le=60)
     aws_region: str = Field(default="us-east-1")
+    s3_endpoint_url: HttpUrl | None = Field(
+        default=None,
+        description="S3 endpoint for development (moto_server under `sam local invoke`); "
+        "empty means the AWS default.",
+    )
     index_prefix: str = Field(
         default="newsfacet",
         pattern=r"^[a-z0-9][a-z0-9_-]{0,40}$",
@@ -50,6 +55,12 @@ class Settings(BaseSettings):
         default=SecretStr("newsfacet-local-cursor-key"),
         description="HMAC key that makes search cursors tamper-evident.",
     )
+
+    @field_validator("s3_endpoint_url", mode="before")
+    @classmethod
+    def _blank_is_default(cls, value: object) -> object:
+        # The template declares the variable empty so `sam local --env-vars` may set it.
+        return None if value == "" else value
 
     @property
     def entries_alias(self) -> str:

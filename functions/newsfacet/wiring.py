@@ -30,7 +30,13 @@ def ingest_deps(settings: Settings | None = None) -> IngestDeps:
     client = build_client(settings)
     ensure_indices(client, settings.index_prefix)
     return IngestDeps(
-        store=S3ObjectStore(boto3.client("s3", region_name=settings.aws_region)),
+        store=S3ObjectStore(
+            boto3.client(
+                "s3",
+                region_name=settings.aws_region,
+                endpoint_url=str(settings.s3_endpoint_url) if settings.s3_endpoint_url else None,
+            )
+        ),
         writer=EntryIndexWriter(client, settings.entries_alias),
         failures=FailureIndexLog(client, settings.failures_index),
         max_object_bytes=settings.max_object_bytes,
