@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
@@ -27,6 +27,7 @@ from newsfacet.wiring import ingest_deps
 
 logger = Logger()
 metrics = Metrics()
+tracer = Tracer()
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
@@ -35,8 +36,10 @@ def _rejected_metric(error: InputError) -> str:
     return "Rejected" + "".join(part.title() for part in error.code.split("_"))
 
 
+@tracer.capture_method
 def ingest_ref(ref: ObjectRef) -> dict[str, Any]:
     """Ingest one object. Bad input is recorded and not retried; other errors propagate."""
+    tracer.put_annotation(key="object_key", value=ref.key)
     deps = ingest_deps()
     try:
         report = ingest_object(ref, deps)
@@ -78,6 +81,7 @@ def record_handler(record: SQSRecord) -> None:
 
 
 @logger.inject_lambda_context
+@tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     kind = event_kind(event)
