@@ -7,10 +7,13 @@ so importing a handler is cheap and tests can swap settings.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from newsfacet.config import Settings, get_settings
-from newsfacet.ingest.pipeline import IngestDeps
-from newsfacet.search.service import SearchService
+
+if TYPE_CHECKING:  # imported on first use: the search function's cold start stays small
+    from newsfacet.ingest.pipeline import IngestDeps
+    from newsfacet.search.service import SearchService
 
 
 @lru_cache(maxsize=4)
@@ -18,6 +21,7 @@ def ingest_deps(settings: Settings | None = None) -> IngestDeps:
     import boto3
 
     from newsfacet.index.client import build_client
+    from newsfacet.ingest.pipeline import IngestDeps
     from newsfacet.index.setup import ensure_indices
     from newsfacet.index.writer import EntryIndexWriter, FailureIndexLog
     from newsfacet.storage import S3ObjectStore
@@ -36,6 +40,7 @@ def ingest_deps(settings: Settings | None = None) -> IngestDeps:
 @lru_cache(maxsize=4)
 def search_service(settings: Settings | None = None) -> SearchService:
     from newsfacet.index.client import build_client
+    from newsfacet.search.service import SearchService
 
     settings = settings or get_settings()
     return SearchService(

@@ -23,13 +23,21 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def encode_cursor(search_after: list[Any], query_key: str, secret: bytes) -> str:
-    payload = json.dumps({"a": search_after, "q": query_key}, separators=(",", ":")).encode()
+def encode_cursor(search_after: list[Any], query_key: str, secret: bytes, served: int = 0) -> str:
+    """Sign the position after the last result served, the query's key and the depth so far."""
+    payload = json.dumps(
+        {"a": search_after, "q": query_key, "n": served}, separators=(",", ":")
+    ).encode()
     mac = hmac.new(secret, payload, hashlib.sha256).digest()[:16]
     return f"{_b64(payload)}.{_b64(mac)}"
 
 
-def decode_cursor(cursor: str, query_key: str, secret: bytes) -> list[Any]:
+def decode_cursor(cursor: str, query_key: str, secret: bytes) -> tuple[list[Any], int]:
+    """The ``search_after`` values and the number of results already served.
+
+    Raises:
+        InvalidRequestError: the cursor is malformed, altered, or from another query.
+    """
     try:
         payload_b64, mac_b64 = cursor.split(".", 1)
         payload, mac = _unb64(payload_b64), _unb64(mac_b64)
@@ -39,10 +47,13 @@ def decode_cursor(cursor: str, query_key: str, secret: bytes) -> list[Any]:
     if not hmac.compare_digest(mac, expected):
         raise InvalidRequestError("cursor was altered or issued by another deployment",
                                   parameter="cursor")
-    data = json.loads(payload)
-    if data.get("q") != query_key:
+    try:
+        data = json.loads(payload)
+    except ValueError as exc:
+        raise InvalidRequestError("cursor is malformed", parameter="cursor") from exc
+    if not isinstance(data, dict) or data.get("q") != query_key:
         raise InvalidRequestError("cursor belongs to a different query", parameter="cursor")
-    after = data.get("a")
-    if not isinstance(after, list):
+    after, served = data.get("a"), data.get("n", 0)
+    if not isinstance(after, list) or not isinstance(served, int):
         raise InvalidRequestError("cursor is malformed", parameter="cursor")
-    return after
+    return after, served

@@ -1,18 +1,52 @@
-"""The search service: validated parameters in, API models out, one OpenSearch call."""
+"""The search service: validated parameters in, API models out.
+
+Paging with deduplication. OpenSearch 2.19 refuses field collapsing together
+with ``search_after``, and collapsing with ``from`` pages is neither stable
+while entries arrive nor cheap when deep. So pages walk the plain, totally
+ordered stream of matching entries with ``search_after`` and show a story
+(cluster) once, at the position of its first entry in that order:
+
+* from the start of the stream, the first entry of a cluster seen is its leader;
+* after a cursor, a cluster first seen on this page may have had its leader on an
+  earlier page, so one collapse query (allowed, it has no ``search_after``)
+  over just those clusters names each cluster's leader in the same order.
+
+The cursor is the sort key of the last entry examined, so every cluster is
+shown exactly once across pages, and entries indexed between two pages never
+shift or repeat what was already served.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Any
 
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import ConnectionError as OSConnectionError
 from opensearchpy.exceptions import ConnectionTimeout, NotFoundError, TransportError
 
-from newsfacet.errors import SearchBackendError
-from newsfacet.models.api import HealthResponse, SearchParams, SearchResponse
+from newsfacet.errors import InvalidRequestError, SearchBackendError
+from newsfacet.errors import NotFoundError as EntryNotFoundError
+from newsfacet.models.api import (
+    MAX_DEPTH,
+    Copy,
+    Counts,
+    EntitiesResponse,
+    EntryResponse,
+    HealthResponse,
+    OutletsResponse,
+    SearchParams,
+    SearchResponse,
+)
+from newsfacet.search import lookup, response
 from newsfacet.search.cursor import decode_cursor, encode_cursor
-from newsfacet.search.query import build_query, query_key
-from newsfacet.search.response import map_response
+from newsfacet.search.facets import build_aggregations
+from newsfacet.search.query import build_cluster_leaders_query, build_copies_query, build_page_query, query_key
+
+CANONICAL_KEY = re.compile(r"^(PERSON|ORG|LOC):\S.*$")
+MAX_ROUNDS = 3
+MAX_MEMBERS = 100
 
 
 class SearchService:
@@ -21,36 +55,187 @@ class SearchService:
         self.alias = alias
         self.cursor_secret = cursor_secret
 
+    # ------------------------------------------------------------------ search
+
     def search(self, params: SearchParams, cursor: str | None = None) -> SearchResponse:
+        """One page of results with facets; ``params.entity`` may hold plain names."""
         key = query_key(params)
+        after: list[Any] | None = None
+        served = 0
         if cursor:
-            params = params.model_copy(
-                update={"search_after": decode_cursor(cursor, key, self.cursor_secret)}
-            )
-        raw = self._call(lambda: self.client.search(index=self.alias, body=build_query(params)))
-        hits = raw["hits"]["hits"]
+            after, served = decode_cursor(cursor, key, self.cursor_secret)
+            if served >= MAX_DEPTH:
+                raise InvalidRequestError(
+                    f"pages stop after {MAX_DEPTH} results; narrow the query instead",
+                    parameter="cursor",
+                )
+        inputs = list(params.entity)
+        keys = self.resolve_entities(inputs, params.entity_type)
+        # An unresolved name keeps a key no entry has, so the result is empty
+        # rather than silently ignoring the filter.
+        params = params.model_copy(
+            update={"entity": [k or f"UNRESOLVED:{i}" for i, k in zip(inputs, keys, strict=True)]}
+        )
+        hits, raw_first, next_after = self._collect(params, after)
+        emitted = hits[: params.size]
+        copies = self._copies([h["_source"].get("cluster") or h["_id"] for h in emitted])
         next_cursor = None
-        if len(hits) == params.size and hits[-1].get("sort") is not None:
-            next_cursor = encode_cursor(hits[-1]["sort"], key, self.cursor_secret)
-        return map_response(raw, params, next_cursor)
+        if next_after is not None:
+            next_cursor = encode_cursor(next_after, key, self.cursor_secret, served + len(emitted))
+        aggs = raw_first.get("aggregations", {})
+        entries = int(raw_first["hits"]["total"]["value"])
+        stories = int(aggs.get("all", {}).get("stories", {}).get("value", entries))
+        return SearchResponse(
+            total=stories if params.dedup else entries,
+            counts=Counts(entries=entries, stories=min(stories, entries)),
+            hits=[response.map_hit(h, copies) for h in emitted],
+            facets=response.map_facets(aggs, params),
+            next_cursor=next_cursor,
+            entities=response.entity_refs(inputs, keys),
+        )
+
+    def _collect(
+        self, params: SearchParams, after: list[Any] | None
+    ) -> tuple[list[dict[str, Any]], dict[str, Any], list[Any] | None]:
+        """Walk the stream until a page (plus one, to know if more exist) is found.
+
+        Returns the hits to show, the first raw response (counts and facets)
+        and the sort key to continue from, or None at the end of the stream.
+        """
+        want = params.size + 1
+        fetch = want if not params.dedup else min(params.size * 2 + 1, 201)
+        from_start = after is None
+        seen: set[str] = set()
+        shown: list[dict[str, Any]] = []
+        raw_first: dict[str, Any] | None = None
+        position = after
+        for round_no in range(MAX_ROUNDS):
+            aggs = build_aggregations(params) if round_no == 0 else None
+            body = build_page_query(params, fetch_size=fetch, search_after=position,
+                                    aggregations=aggs)
+            raw = self._call(lambda body=body: self.client.search(index=self.alias, body=body))
+            raw_first = raw_first or raw
+            batch = raw["hits"]["hits"]
+            leaders = None
+            if params.dedup and not from_start:
+                fresh = list(dict.fromkeys(_cluster(h) for h in batch if _cluster(h) not in seen))
+                leaders = self._leaders(params, fresh) if fresh else set()
+            for hit in batch:
+                cluster = _cluster(hit)
+                if params.dedup:
+                    if cluster in seen:
+                        continue
+                    seen.add(cluster)
+                    if leaders is not None and hit["_id"] not in leaders:
+                        continue
+                shown.append(hit)
+                if len(shown) == want:
+                    # One more result exists: continue after the last one shown.
+                    return shown, raw_first, shown[params.size - 1]["sort"]
+            if len(batch) < fetch:
+                return shown, raw_first, None
+            position = batch[-1]["sort"]
+        assert raw_first is not None
+        # The page is short because many copies were skipped; the cursor resumes
+        # after the last entry examined, so nothing is lost.
+        return shown, raw_first, position
+
+    def _leaders(self, params: SearchParams, clusters: list[str]) -> set[str]:
+        body = build_cluster_leaders_query(params, clusters)
+        raw = self._call(lambda: self.client.search(index=self.alias, body=body))
+        return {h["_id"] for h in raw["hits"]["hits"]}
+
+    def _copies(self, clusters: list[str]) -> dict[str, tuple[int, list[Copy]]]:
+        if not clusters:
+            return {}
+        body = build_copies_query(list(dict.fromkeys(clusters)))
+        raw = self._call(lambda: self.client.search(index=self.alias, body=body))
+        return response.cluster_copies(raw)
+
+    # ---------------------------------------------------------------- entities
+
+    def resolve_entities(self, values: list[str], entity_type: str | None) -> list[str | None]:
+        """Canonical keys stay as they are; names resolve to the most frequent matching entity."""
+        keys: list[str | None] = [v if CANONICAL_KEY.match(v) else None for v in values]
+        names = [v for v, k in zip(values, keys, strict=True) if k is None]
+        if not names:
+            return keys
+        body = lookup.build_resolution_query(names, entity_type)
+        raw = self._call(lambda: self.client.search(index=self.alias, body=body))
+        resolved = iter(
+            lookup.pick_resolution(raw.get("aggregations", {}), i, name)
+            for i, name in enumerate(names)
+        )
+        return [k if k is not None else next(resolved) for k in keys]
+
+    def suggest_entities(self, prefix: str | None, entity_type: str | None, size: int) -> EntitiesResponse:
+        body = lookup.build_suggestions_query(prefix, entity_type, size)
+        raw = self._call(lambda: self.client.search(index=self.alias, body=body))
+        return EntitiesResponse(entities=response.map_suggestions(raw.get("aggregations", {}), size))
+
+    # ------------------------------------------------------- outlets, entries
+
+    def outlets(self, size: int) -> OutletsResponse:
+        body = lookup.build_outlets_query(size)
+        raw = self._call(lambda: self.client.search(index=self.alias, body=body))
+        return OutletsResponse(outlets=response.map_outlets(raw.get("aggregations", {})))
+
+    def entry(self, entry_id: str) -> EntryResponse:
+        """The whole entry, its sources and the other members of its cluster.
+
+        Raises:
+            newsfacet.errors.NotFoundError: no entry has this id.
+        """
+        body = {"size": 1, "query": {"ids": {"values": [entry_id]}}}
+        raw = self._call(lambda: self.client.search(index=self.alias, body=body))
+        hits = raw["hits"]["hits"]
+        if not hits:
+            raise EntryNotFoundError(f"no entry with id {entry_id}", id=entry_id)
+        source = hits[0]["_source"]
+        cluster = source.get("cluster") or entry_id
+        members_body = lookup.build_cluster_members_query(cluster, entry_id, MAX_MEMBERS)
+        members = self._call(lambda: self.client.search(index=self.alias, body=members_body))
+        copies = [response.map_copy(h["_source"], h["_id"]) for h in members["hits"]["hits"]]
+        return response.map_entry(source, entry_id, copies)
 
     def health(self) -> HealthResponse:
         try:
-            info = self.client.cluster.health(timeout="2s")
+            info = self.client.cluster.health(request_timeout=2)
             exists = bool(self.client.indices.exists_alias(name=self.alias))
             count = self.client.count(index=self.alias)["count"] if exists else None
         except (OSConnectionError, ConnectionTimeout, TransportError) as exc:
-            raise SearchBackendError(f"OpenSearch is unreachable: {exc.__class__.__name__}") from exc
-        status = "ok" if exists and info.get("status") in {"green", "yellow"} else "degraded"
-        return HealthResponse(status=status, opensearch=str(info.get("status")), index=exists,
-                              entries=count)
+            return HealthResponse(status="unavailable", opensearch=exc.__class__.__name__,
+                                  index=False)
+        ok = exists and info.get("status") in {"green", "yellow"}
+        return HealthResponse(status="ok" if ok else "degraded",
+                              opensearch=str(info.get("status")), index=exists, entries=count)
 
     @staticmethod
-    def _call(fn: Any) -> dict[str, Any]:
+    def _call(fn: Callable[[], Any]) -> dict[str, Any]:
         try:
             result: dict[str, Any] = fn()
         except NotFoundError as exc:
             raise SearchBackendError("the entries index does not exist yet") from exc
         except (OSConnectionError, ConnectionTimeout) as exc:
-            raise SearchBackendError(f"OpenSearch is unreachable: {exc.__class__.__name__}") from exc
+            raise SearchBackendError(
+                f"OpenSearch is unreachable or timed out ({exc.__class__.__name__})"
+            ) from exc
+        except TransportError as exc:
+            if _is_too_many_buckets(exc):
+                raise InvalidRequestError(
+                    "the date histogram would have too many buckets; pick a wider interval",
+                    parameter="interval",
+                ) from exc
+            status = exc.status_code if isinstance(exc.status_code, int) else 500
+            if status == 429 or status >= 500:
+                raise SearchBackendError(f"OpenSearch answered {status}") from exc
+            raise
         return result
+
+
+def _cluster(hit: dict[str, Any]) -> str:
+    return str(hit["_source"].get("cluster") or hit["_id"])
+
+
+def _is_too_many_buckets(exc: TransportError) -> bool:
+    return "too_many_buckets" in str(exc.info) or "too_many_buckets" in str(exc.error)
