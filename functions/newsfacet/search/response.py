@@ -16,6 +16,7 @@ from newsfacet.models.api import (
     OutletStats,
     SearchParams,
 )
+from newsfacet.search.facets import choose_interval
 from newsfacet.search.query import ENTITY_FIELDS, MAX_COPIES, MULTI_SELECT
 
 
@@ -118,7 +119,8 @@ def map_facets(aggs: dict[str, Any], params: SearchParams) -> dict[str, Facet]:
         date = inner["date"]
         facets["date"] = Facet(
             values=[_value(b, b["key_as_string"], None, False) for b in date["buckets"]],
-            interval=date.get("interval") or params.interval,
+            # auto_date_histogram reports its interval ("7d"); otherwise it is ours.
+            interval=date.get("interval") or choose_interval(params),
         )
     for facet, (_field, param) in MULTI_SELECT.items():
         agg = aggs.get(f"ms_{facet}")
