@@ -28,7 +28,7 @@ from newsfacet.models.api import (
     SearchResponse,
     Sort,
 )
-from newsfacet.search.api_doc import API_DESCRIPTION, ERROR_RESPONSES, HEALTH_RESPONSES
+from newsfacet.search.api_doc import API_DESCRIPTION, HEALTH_RESPONSES, responses
 from newsfacet.search.lookup import NAME_PATTERN
 from newsfacet.search.params import build_params
 
@@ -45,7 +45,7 @@ EntityType = Literal["PERSON", "ORG", "LOC"]
 Values = list[str] | None
 
 
-@app.get("/search", summary="Search entries with facets", responses=ERROR_RESPONSES)
+@app.get("/search", summary="Search entries with facets", responses=responses(SearchResponse))
 def search(
     q: Annotated[str | None, Query(max_length=500, description=(
         "Simple query syntax over title (weighted) and body: words (all required), "
@@ -87,7 +87,7 @@ def search(
 
 
 @app.get("/entries/<entry_id>", summary="One entry, its sources and its cluster",
-         responses=ERROR_RESPONSES)
+         responses=responses(EntryResponse))
 def get_entry(
     entry_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", max_length=64)],
 ) -> EntryResponse:
@@ -95,7 +95,7 @@ def get_entry(
 
 
 @app.get("/entities", summary="Entity suggestions, most frequent first",
-         responses=ERROR_RESPONSES)
+         responses=responses(EntitiesResponse))
 def entities(
     prefix: Annotated[str | None, Query(max_length=50, pattern=NAME_PATTERN, description=(
         "Start of any word of the name (case and accents ignored); omit for the top entities."
@@ -106,7 +106,7 @@ def entities(
     return wiring.search_service().suggest_entities(prefix, type, size)
 
 
-@app.get("/outlets", summary="Outlets with entry counts and date range", responses=ERROR_RESPONSES)
+@app.get("/outlets", summary="Outlets with entry counts and date range", responses=responses(OutletsResponse))
 def outlets(size: Annotated[int, Query(ge=1, le=1000)] = 100) -> OutletsResponse:
     return wiring.search_service().outlets(size)
 
@@ -153,7 +153,8 @@ def not_found(error: NotFoundError) -> Response[Any]:
 
 @app.exception_handler(SearchBackendError)
 def backend_unavailable(error: SearchBackendError) -> Response[Any]:
-    logger.error("search backend unavailable", extra=error.to_dict())
+    # "message" is reserved in log records: pass the reason under another key.
+    logger.error("search backend unavailable", extra={"reason": error.message})
     return _error(503, ErrorResponse(error=error.code, message=error.message))
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel
+
 from newsfacet.models.api import ErrorResponse, HealthResponse
 
 API_DESCRIPTION = """\
@@ -50,8 +52,18 @@ ERROR_RESPONSES: dict[int, dict[str, Any]] = {
 }
 
 HEALTH_RESPONSES: dict[int, dict[str, Any]] = {
+    200: {
+        "description": "OpenSearch reachable and the index present.",
+        "content": {"application/json": {"model": HealthResponse}},
+    },
     503: {
         "description": "OpenSearch unreachable, unhealthy, or the index is missing.",
         "content": {"application/json": {"model": HealthResponse}},
     },
 }
+
+
+def responses(model: type[BaseModel], description: str = "Success.") -> dict[int, dict[str, Any]]:
+    """The route's success response and every error it can answer."""
+    ok = {"description": description, "content": {"application/json": {"model": model}}}
+    return {200: ok, **ERROR_RESPONSES}
