@@ -62,6 +62,9 @@ class SearchParams(BaseModel):
     )
     interval: Interval = "auto"
     search_after: list[str | int | float | None] | None = None
+    # Pages after the first only see entries indexed up to the first page's
+    # newest ``indexed_at`` (epoch ms), so arrivals never reshuffle a walk.
+    snapshot_ms: int | None = None
 
 
 class FacetValue(BaseModel):

@@ -23,17 +23,21 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def encode_cursor(search_after: list[Any], query_key: str, secret: bytes, served: int = 0) -> str:
-    """Sign the position after the last result served, the query's key and the depth so far."""
+def encode_cursor(search_after: list[Any], query_key: str, secret: bytes, served: int = 0,
+                  snapshot_ms: int | None = None) -> str:
+    """Sign the position after the last result served, the query's key, the depth so far
+    and the snapshot (newest ``indexed_at`` of the first page) the walk is pinned to."""
     payload = json.dumps(
-        {"a": search_after, "q": query_key, "n": served}, separators=(",", ":")
+        {"a": search_after, "q": query_key, "n": served, "t": snapshot_ms}, separators=(",", ":")
     ).encode()
     mac = hmac.new(secret, payload, hashlib.sha256).digest()[:16]
     return f"{_b64(payload)}.{_b64(mac)}"
 
 
-def decode_cursor(cursor: str, query_key: str, secret: bytes) -> tuple[list[Any], int]:
-    """The ``search_after`` values and the number of results already served.
+def decode_cursor(
+    cursor: str, query_key: str, secret: bytes
+) -> tuple[list[Any], int, int | None]:
+    """The ``search_after`` values, the number of results already served, and the snapshot.
 
     Raises:
         InvalidRequestError: the cursor is malformed, altered, or from another query.
@@ -53,7 +57,8 @@ def decode_cursor(cursor: str, query_key: str, secret: bytes) -> tuple[list[Any]
         raise InvalidRequestError("cursor is malformed", parameter="cursor") from exc
     if not isinstance(data, dict) or data.get("q") != query_key:
         raise InvalidRequestError("cursor belongs to a different query", parameter="cursor")
-    after, served = data.get("a"), data.get("n", 0)
-    if not isinstance(after, list) or not isinstance(served, int):
+    after, served, snapshot = data.get("a"), data.get("n", 0), data.get("t")
+    if (not isinstance(after, list) or not isinstance(served, int)
+            or not isinstance(snapshot, int | None)):
         raise InvalidRequestError("cursor is malformed", parameter="cursor")
-    return after, served
+    return after, served, snapshot

@@ -72,7 +72,7 @@ def check_query_text(q: str | None) -> None:
 def query_key(params: SearchParams) -> str:
     """A digest of everything that defines the result set and order, for binding cursors."""
     data = params.model_dump(
-        mode="json", exclude={"search_after", "size", "facets", "interval"}
+        mode="json", exclude={"search_after", "size", "facets", "interval", "snapshot_ms"}
     )
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -105,6 +105,21 @@ def entity_filters(params: SearchParams) -> list[dict[str, Any]]:
     return [{"term": {"entities": key}} for key in params.entity]
 
 
+def snapshot_filter(params: SearchParams) -> list[dict[str, Any]]:
+    """Entries indexed by the time of the first page (or without a record of it)."""
+    if params.snapshot_ms is None:
+        return []
+    return [{
+        "bool": {
+            "should": [
+                {"range": {"indexed_at": {"lte": params.snapshot_ms, "format": "epoch_millis"}}},
+                {"bool": {"must_not": [{"exists": {"field": "indexed_at"}}]}},
+            ],
+            "minimum_should_match": 1,
+        }
+    }]
+
+
 def multi_select_filters(params: SearchParams) -> dict[str, dict[str, Any]]:
     """The OR-filter of each multi-select facet that has a selection, by facet name."""
     filters: dict[str, dict[str, Any]] = {}
@@ -120,7 +135,7 @@ def scored_query(params: SearchParams) -> dict[str, Any]:
     return {
         "bool": {
             "must": [text_query(params.q)],
-            "filter": date_filter(params) + entity_filters(params),
+            "filter": date_filter(params) + entity_filters(params) + snapshot_filter(params),
         }
     }
 
@@ -165,6 +180,10 @@ def build_page_query(
         body["search_after"] = search_after
     if aggregations:
         body["aggs"] = aggregations
+    if search_after is None:
+        # The newest entry visible now: later pages are pinned to it.
+        body.setdefault("aggs", {})["snapshot"] = {
+            "global": {}, "aggs": {"newest": {"max": {"field": "indexed_at"}}}}
     return body
 
 
@@ -179,6 +198,7 @@ def build_cluster_leaders_query(params: SearchParams, clusters: list[str]) -> di
     filters = [
         *date_filter(params),
         *entity_filters(params),
+        *snapshot_filter(params),
         *multi_select_filters(params).values(),
         {"terms": {"cluster": clusters}},
     ]

@@ -12,8 +12,11 @@ ordered stream of matching entries with ``search_after`` and show a story
   over just those clusters names each cluster's leader in the same order.
 
 The cursor is the sort key of the last entry examined, so every cluster is
-shown exactly once across pages, and entries indexed between two pages never
-shift or repeat what was already served.
+shown exactly once across pages. The first page also notes the newest
+``indexed_at`` in the index, and the cursor pins later pages to entries
+indexed by then: an entry arriving mid-walk can neither repeat a story nor
+take the lead of a cluster whose place has already passed (it shows up in the
+next new search).
 """
 
 from __future__ import annotations
@@ -63,7 +66,8 @@ class SearchService:
         after: list[Any] | None = None
         served = 0
         if cursor:
-            after, served = decode_cursor(cursor, key, self.cursor_secret)
+            after, served, snapshot = decode_cursor(cursor, key, self.cursor_secret)
+            params = params.model_copy(update={"snapshot_ms": snapshot})
             if served >= MAX_DEPTH:
                 raise InvalidRequestError(
                     f"pages stop after {MAX_DEPTH} results; narrow the query instead",
@@ -79,10 +83,15 @@ class SearchService:
         hits, raw_first, next_after = self._collect(params, after)
         emitted = hits[: params.size]
         copies = self._copies([h["_source"].get("cluster") or h["_id"] for h in emitted])
+        aggs = raw_first.get("aggregations", {})
+        snapshot = params.snapshot_ms
+        newest = aggs.get("snapshot", {}).get("newest", {}).get("value")
+        if snapshot is None and newest is not None:
+            snapshot = int(newest)
         next_cursor = None
         if next_after is not None:
-            next_cursor = encode_cursor(next_after, key, self.cursor_secret, served + len(emitted))
-        aggs = raw_first.get("aggregations", {})
+            next_cursor = encode_cursor(next_after, key, self.cursor_secret,
+                                        served + len(emitted), snapshot)
         entries = int(raw_first["hits"]["total"]["value"])
         stories = int(aggs.get("all", {}).get("stories", {}).get("value", entries))
         return SearchResponse(
