@@ -21,9 +21,9 @@ def ingest_deps(settings: Settings | None = None) -> IngestDeps:
     import boto3
 
     from newsfacet.index.client import build_client
-    from newsfacet.ingest.pipeline import IngestDeps
     from newsfacet.index.setup import ensure_indices
     from newsfacet.index.writer import EntryIndexWriter, FailureIndexLog
+    from newsfacet.ingest.pipeline import IngestDeps
     from newsfacet.storage import S3ObjectStore
 
     settings = settings or get_settings()

@@ -47,66 +47,154 @@ Values = list[str] | None
 
 @app.get("/search", summary="Search entries with facets", responses=responses(SearchResponse))
 def search(
-    q: Annotated[str | None, Query(max_length=500, description=(
-        "Simple query syntax over title (weighted) and body: words (all required), "
-        '"phrases", +must, -exclude, a | b (OR), prefix*, (groups).'))] = None,
-    entity: Annotated[Values, Query(description=(
-        "Repeatable, AND-ed. A canonical key such as `PERSON:Vyacheslav Gladkov`, "
-        "or a name that resolves to the most frequent matching entity."))] = None,
-    entity_type: Annotated[EntityType | None, Query(description=(
-        "Resolve `entity` names within this type only, and show only its entity facet."))] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=500,
+            description=(
+                "Simple query syntax over title (weighted) and body: words (all required), "
+                '"phrases", +must, -exclude, a | b (OR), prefix*, (groups).'
+            ),
+        ),
+    ] = None,
+    entity: Annotated[
+        Values,
+        Query(
+            description=(
+                "Repeatable, AND-ed. A canonical key such as `PERSON:Vyacheslav Gladkov`, "
+                "or a name that resolves to the most frequent matching entity."
+            )
+        ),
+    ] = None,
+    entity_type: Annotated[
+        EntityType | None,
+        Query(
+            description=(
+                "Resolve `entity` names within this type only, and show only its entity facet."
+            )
+        ),
+    ] = None,
     outlet: Annotated[Values, Query(description="Publisher domain, repeatable, OR-ed.")] = None,
-    cited_outlet: Annotated[Values, Query(
-        description="Outlet cited inside the text, repeatable, OR-ed.")] = None,
+    cited_outlet: Annotated[
+        Values, Query(description="Outlet cited inside the text, repeatable, OR-ed.")
+    ] = None,
     lang: Annotated[Values, Query(description="Language code, repeatable, OR-ed.")] = None,
-    date_from: Annotated[str | None, Query(alias="from", max_length=40, description=(
-        "Inclusive start: YYYY-MM-DD (start of that day in `tz`) or an ISO 8601 date-time."))] = None,
-    date_to: Annotated[str | None, Query(alias="to", max_length=40, description=(
-        "Inclusive end: YYYY-MM-DD (the whole day in `tz`) or an ISO 8601 date-time."))] = None,
-    tz: Annotated[str, Query(max_length=64, description=(
-        "IANA time zone for dates without an offset and for the date histogram."))] = "UTC",
+    date_from: Annotated[
+        str | None,
+        Query(
+            alias="from",
+            max_length=40,
+            description=(
+                "Inclusive start: YYYY-MM-DD (start of that day in `tz`) or an ISO 8601 date-time."
+            ),
+        ),
+    ] = None,
+    date_to: Annotated[
+        str | None,
+        Query(
+            alias="to",
+            max_length=40,
+            description=(
+                "Inclusive end: YYYY-MM-DD (the whole day in `tz`) or an ISO 8601 date-time."
+            ),
+        ),
+    ] = None,
+    tz: Annotated[
+        str,
+        Query(
+            max_length=64,
+            description=("IANA time zone for dates without an offset and for the date histogram."),
+        ),
+    ] = "UTC",
     sort: Annotated[Sort, Query()] = "relevance",
     size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 10,
-    cursor: Annotated[str | None, Query(max_length=2048, description=(
-        "Opaque `next_cursor` of the previous page, for the same parameters."))] = None,
-    dedup: Annotated[bool, Query(description=(
-        "Show each story (cluster of near-duplicates) once, with `also_reported_by`."))] = True,
-    facets: Annotated[Values, Query(description=(
-        "Which facets and how many values: `outlet:20`, `person`, `entity:5` (all three "
-        "types), `date`; repeatable or comma-separated; `none` for no facets. "
-        "Default: every facet, 10 values."))] = None,
-    interval: Annotated[Interval, Query(description=(
-        "Date histogram bucket; `auto` picks from the from/to range."))] = "auto",
+    cursor: Annotated[
+        str | None,
+        Query(
+            max_length=2048,
+            description=("Opaque `next_cursor` of the previous page, for the same parameters."),
+        ),
+    ] = None,
+    dedup: Annotated[
+        bool,
+        Query(
+            description=(
+                "Show each story (cluster of near-duplicates) once, with `also_reported_by`."
+            )
+        ),
+    ] = True,
+    facets: Annotated[
+        Values,
+        Query(
+            description=(
+                "Which facets and how many values: `outlet:20`, `person`, `entity:5` (all three "
+                "types), `date`; repeatable or comma-separated; `none` for no facets. "
+                "Default: every facet, 10 values."
+            )
+        ),
+    ] = None,
+    interval: Annotated[
+        Interval, Query(description=("Date histogram bucket; `auto` picks from the from/to range."))
+    ] = "auto",
 ) -> SearchResponse:
     params = build_params(
-        q=q, entity=entity or [], entity_type=entity_type, outlet=outlet or [],
-        cited_outlet=cited_outlet or [], lang=lang or [], date_from=date_from, date_to=date_to,
-        tz=tz, sort=sort, size=size, dedup=dedup, facets=facets, interval=interval,
+        q=q,
+        entity=entity or [],
+        entity_type=entity_type,
+        outlet=outlet or [],
+        cited_outlet=cited_outlet or [],
+        lang=lang or [],
+        date_from=date_from,
+        date_to=date_to,
+        tz=tz,
+        sort=sort,
+        size=size,
+        dedup=dedup,
+        facets=facets,
+        interval=interval,
     )
     return wiring.search_service().search(params, cursor)
 
 
-@app.get("/entries/<entry_id>", summary="One entry, its sources and its cluster",
-         responses=responses(EntryResponse))
+@app.get(
+    "/entries/<entry_id>",
+    summary="One entry, its sources and its cluster",
+    responses=responses(EntryResponse),
+)
 def get_entry(
     entry_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", max_length=64)],
 ) -> EntryResponse:
     return wiring.search_service().entry(entry_id)
 
 
-@app.get("/entities", summary="Entity suggestions, most frequent first",
-         responses=responses(EntitiesResponse))
+@app.get(
+    "/entities",
+    summary="Entity suggestions, most frequent first",
+    responses=responses(EntitiesResponse),
+)
 def entities(
-    prefix: Annotated[str | None, Query(max_length=50, pattern=NAME_PATTERN, description=(
-        "Start of any word of the name (case and accents ignored); omit for the top entities."
-    ))] = None,
-    type: Annotated[EntityType | None, Query()] = None,  # noqa: A002 - the API's name
+    prefix: Annotated[
+        str | None,
+        Query(
+            max_length=50,
+            pattern=NAME_PATTERN,
+            description=(
+                "Start of any word of the name (case and accents ignored); "
+                "omit for the top entities."
+            ),
+        ),
+    ] = None,
+    type: Annotated[EntityType | None, Query()] = None,
     size: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> EntitiesResponse:
     return wiring.search_service().suggest_entities(prefix, type, size)
 
 
-@app.get("/outlets", summary="Outlets with entry counts and date range", responses=responses(OutletsResponse))
+@app.get(
+    "/outlets",
+    summary="Outlets with entry counts and date range",
+    responses=responses(OutletsResponse),
+)
 def outlets(size: Annotated[int, Query(ge=1, le=1000)] = 100) -> OutletsResponse:
     return wiring.search_service().outlets(size)
 
@@ -123,8 +211,7 @@ def openapi_document() -> Response[str]:
 
 
 def _error(status: int, body: ErrorResponse) -> Response[Any]:
-    return Response(status, content_types.APPLICATION_JSON,
-                    body.model_dump_json(exclude_none=True))
+    return Response(status, content_types.APPLICATION_JSON, body.model_dump_json(exclude_none=True))
 
 
 @app.exception_handler(RequestValidationError)
@@ -134,16 +221,22 @@ def invalid_parameters(error: RequestValidationError) -> Response[Any]:
         for e in error.errors()
     ]
     first = problems[0] if problems else {"parameter": "?", "message": "invalid"}
-    return _error(422, ErrorResponse(
-        error="invalid_parameter", message=f"{first['parameter']}: {first['message']}",
-        parameter=first["parameter"], errors=problems,
-    ))
+    return _error(
+        422,
+        ErrorResponse(
+            error="invalid_parameter",
+            message=f"{first['parameter']}: {first['message']}",
+            parameter=first["parameter"],
+            errors=problems,
+        ),
+    )
 
 
 @app.exception_handler(InvalidRequestError)
 def invalid_request(error: InvalidRequestError) -> Response[Any]:
-    return _error(400, ErrorResponse(error=error.code, message=error.message,
-                                     parameter=error.parameter))
+    return _error(
+        400, ErrorResponse(error=error.code, message=error.message, parameter=error.parameter)
+    )
 
 
 @app.exception_handler(NotFoundError)
@@ -162,8 +255,9 @@ def backend_unavailable(error: SearchBackendError) -> Response[Any]:
 def unexpected(error: Exception) -> Response[Any]:
     # The trace goes to the log, never to the client.
     logger.exception("unhandled error")
-    return _error(500, ErrorResponse(error="internal_error",
-                                     message="internal error; see the function's log"))
+    return _error(
+        500, ErrorResponse(error="internal_error", message="internal error; see the function's log")
+    )
 
 
 @app.not_found
@@ -174,4 +268,3 @@ def unknown_route(_: Exception) -> Response[Any]:
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)
-

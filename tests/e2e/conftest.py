@@ -41,11 +41,17 @@ def seeded_index(opensearch_url: str, search_prefix: str) -> Iterator[dict[str, 
     for batch in build_batches():
         writer.write(batch)
     client.indices.refresh(index=settings.entries_alias)
-    raw = client.search(index=settings.entries_alias, body={"size": 1000, "query": {"match_all": {}}})
+    raw = client.search(
+        index=settings.entries_alias, body={"size": 1000, "query": {"match_all": {}}}
+    )
     stored = {h["_id"]: h["_source"] for h in raw["hits"]["hits"]}
     try:
-        yield {"client": client, "alias": settings.entries_alias, "entries": stored,
-               "settings": settings}
+        yield {
+            "client": client,
+            "alias": settings.entries_alias,
+            "entries": stored,
+            "settings": settings,
+        }
     finally:
         delete_indices(client, search_prefix)
 
@@ -61,14 +67,17 @@ def function_overrides(opensearch_url: str, prefix: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def search_function(opensearch_url: str, search_prefix: str,
-                    seeded_index: dict[str, Any]) -> tuple[Any, Any]:
+def search_function(
+    opensearch_url: str, search_prefix: str, seeded_index: dict[str, Any]
+) -> tuple[Any, Any]:
     """(handler, context) of SearchFunction, loaded from template.yaml."""
     from newsfacet.local.invoke import load_handler
     from newsfacet.local.template import Template
 
     template = Template(ROOT / "template.yaml")
-    return load_handler(template, "SearchFunction", function_overrides(opensearch_url, search_prefix))
+    return load_handler(
+        template, "SearchFunction", function_overrides(opensearch_url, search_prefix)
+    )
 
 
 @pytest.fixture(scope="session")

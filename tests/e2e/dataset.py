@@ -31,13 +31,21 @@ BUCKET = "newsfacet-test-articles"
 UPLOADS: dict[str, tuple[str, dict[str, str]]] = {
     "000_6816b149e7280501.txt": ("independent.co.uk/000.txt", {}),
     "001_2e1da8ca0f3204d9.txt": (
-        "independent.co.uk/001.txt", {"published": "2023-05-24T11:30:00Z"}),
+        "independent.co.uk/001.txt",
+        {"published": "2023-05-24T11:30:00Z"},
+    ),
     "002_0328ac7a846e38ba.txt": (
-        "newsupdate.example.com/002.txt", {"published": "2023-05-23T09:00:00Z"}),
+        "newsupdate.example.com/002.txt",
+        {"published": "2023-05-23T09:00:00Z"},
+    ),
     "003_be923fc5e0fa518d.txt": (
-        "usaworldnews.example.com/003.txt", {"published": "2023-05-23T18:00:00Z"}),
+        "usaworldnews.example.com/003.txt",
+        {"published": "2023-05-23T18:00:00Z"},
+    ),
     "004_9db52b1d6b26dc2e.txt": (
-        "ftsyndicate.example.com/004.txt", {"published": "2023-05-25T08:00:00Z"}),
+        "ftsyndicate.example.com/004.txt",
+        {"published": "2023-05-25T08:00:00Z"},
+    ),
 }
 # A syndicated near-copy of seed 004 under another outlet, two days later.
 COPY_OF = "004_9db52b1d6b26dc2e.txt"
@@ -76,8 +84,15 @@ def enrich(entry: Entry) -> Entry:
         found = []
         for type_name, canonical, pattern in GAZETTEER:
             for match in re.finditer(pattern, text):
-                found.append(Entity(start=match.start(), end=match.end(), text=match.group(0),
-                                    type=type_name, canonical=canonical))  # type: ignore[arg-type]
+                found.append(
+                    Entity(
+                        start=match.start(),
+                        end=match.end(),
+                        text=match.group(0),
+                        type=type_name,
+                        canonical=canonical,
+                    )
+                )  # type: ignore[arg-type]
         update["entities"] = found
     if not entry.cited_outlets:
         update["cited_outlets"] = [d for d, pattern in CITED if re.search(pattern, text)]
@@ -85,8 +100,13 @@ def enrich(entry: Entry) -> Entry:
 
 
 def _parse(data: bytes, key: str, meta: dict[str, str], now: datetime) -> list[Entry]:
-    ref = ObjectRef(bucket=BUCKET, key=key, etag=f'"{abs(hash(data))}"', metadata=meta,
-                    last_modified=datetime(2023, 5, 28, tzinfo=UTC))
+    ref = ObjectRef(
+        bucket=BUCKET,
+        key=key,
+        etag=f'"{abs(hash(data))}"',
+        metadata=meta,
+        last_modified=datetime(2023, 5, 28, tzinfo=UTC),
+    )
     parsed = parse_object(data, ref, limit=20 * 1024 * 1024)
     assert parsed.documents, f"{key}: {parsed.errors}"
     return [e for doc in parsed.documents for e in build_entries(doc, ref, now=now)]

@@ -18,10 +18,15 @@ def text(entry: Entry) -> str:
     return f"{entry.get('title') or ''}\n{entry.get('body') or ''}"
 
 
-def matching(entries: Iterable[Entry], *, outlet: list[str] | None = None,
-             cited: list[str] | None = None, lang: list[str] | None = None,
-             entity: list[str] | None = None,
-             where: Callable[[Entry], bool] | None = None) -> list[Entry]:
+def matching(
+    entries: Iterable[Entry],
+    *,
+    outlet: list[str] | None = None,
+    cited: list[str] | None = None,
+    lang: list[str] | None = None,
+    entity: list[str] | None = None,
+    where: Callable[[Entry], bool] | None = None,
+) -> list[Entry]:
     """Entries passing OR within each multi-select filter and AND across entities."""
     found = []
     for e in entries:
@@ -39,7 +44,9 @@ def matching(entries: Iterable[Entry], *, outlet: list[str] | None = None,
     return found
 
 
-def value_counts(entries: list[Entry], values_of: Callable[[Entry], Iterable[str]]) -> dict[str, tuple[int, int]]:
+def value_counts(
+    entries: list[Entry], values_of: Callable[[Entry], Iterable[str]]
+) -> dict[str, tuple[int, int]]:
     """value -> (entries, distinct clusters)."""
     count: Counter[str] = Counter()
     clusters: dict[str, set[str]] = {}

@@ -35,11 +35,13 @@ def use_client(monkeypatch: pytest.MonkeyPatch, seeded_index: Any) -> Iterator[A
         service = SearchService(client, seeded_index["alias"], b"k")
         monkeypatch.setattr(wiring, "search_service", lambda settings=None: service)
 
-    yield install
+    return install
 
 
-@pytest.mark.parametrize("path", ["/search", "/entities?prefix=gl", "/outlets",
-                                  "/entries/0123456789abcdef0123456789abcdef"])
+@pytest.mark.parametrize(
+    "path",
+    ["/search", "/entities?prefix=gl", "/outlets", "/entries/0123456789abcdef0123456789abcdef"],
+)
 def test_opensearch_down_is_503(api: Api, use_client: Any, path: str) -> None:
     use_client(OpenSearch(hosts=[f"http://127.0.0.1:{_closed_port()}"], max_retries=0))
     reply = api.http(path)
@@ -62,12 +64,15 @@ def test_health_is_503_when_opensearch_is_down(api: Api, use_client: Any) -> Non
     assert reply.json()["status"] == "unavailable"
 
 
-def test_missing_index_is_503(api: Api, monkeypatch: pytest.MonkeyPatch, opensearch_url: str) -> None:
+def test_missing_index_is_503(
+    api: Api, monkeypatch: pytest.MonkeyPatch, opensearch_url: str
+) -> None:
     service = SearchService(OpenSearch(hosts=[opensearch_url]), "no-such-index-entries", b"k")
     monkeypatch.setattr(wiring, "search_service", lambda settings=None: service)
     assert api.http("/search").status_code == 503
     health = api.http("/health")
-    assert health.status_code == 503 and health.json()["index"] is False
+    assert health.status_code == 503
+    assert health.json()["index"] is False
 
 
 def test_a_bug_is_500_without_details(api: Api, use_client: Any, opensearch_url: str) -> None:
@@ -75,6 +80,8 @@ def test_a_bug_is_500_without_details(api: Api, use_client: Any, opensearch_url:
     reply = api.http("/search")
     assert reply.status_code == 500
     assert reply.json()["error"] == "internal_error"
-    assert "secret-internal-detail" not in reply.text and "Traceback" not in reply.text
+    assert "secret-internal-detail" not in reply.text
+    assert "Traceback" not in reply.text
     status, body, _ = api.event("/search")
-    assert status == 500 and "secret-internal-detail" not in str(body)
+    assert status == 500
+    assert "secret-internal-detail" not in str(body)

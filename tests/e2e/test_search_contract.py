@@ -49,8 +49,20 @@ def test_default_search_lists_each_story_once_with_counts(get: Any, seeded_index
     assert len({h["cluster"] for h in body["hits"]}) == len(body["hits"])
     assert body["next_cursor"] is None
     for hit in body["hits"]:
-        assert set(hit) >= {"id", "title", "snippet", "outlet", "outlet_name", "url", "published",
-                            "authors", "entities", "cited_outlets", "cluster", "also_reported_by"}
+        assert set(hit) >= {
+            "id",
+            "title",
+            "snippet",
+            "outlet",
+            "outlet_name",
+            "url",
+            "published",
+            "authors",
+            "entities",
+            "cited_outlets",
+            "cluster",
+            "also_reported_by",
+        }
 
 
 def test_query_text_matches_and_highlights_escaped(get: Any, seeded_index: Any) -> None:
@@ -86,7 +98,8 @@ def test_title_matches_rank_first(get: Any, seeded_index: Any) -> None:
     status, body = get("/search", {"q": "militia", "dedup": "false", "size": "50"})
     assert status == 200
     in_title = ["militia" in (h["title"] or "").lower() for h in body["hits"]]
-    assert any(in_title) and not all(in_title)
+    assert any(in_title)
+    assert not all(in_title)
     assert in_title == sorted(in_title, reverse=True)
 
 
@@ -97,8 +110,10 @@ def test_entities_are_anded_and_names_resolve(get: Any, seeded_index: Any) -> No
     assert status == 200
     assert ids(body) == {e["id"] for e in matching(entries, entity=chosen)}
 
-    status, body = get("/search", [("entity", "gladkov"), ("entity", "Russian Volunteer Corps"),
-                                   ("dedup", "false")])
+    status, body = get(
+        "/search",
+        [("entity", "gladkov"), ("entity", "Russian Volunteer Corps"), ("dedup", "false")],
+    )
     assert status == 200
     assert [r["key"] for r in body["entities"]] == chosen
     assert ids(body) == {e["id"] for e in matching(entries, entity=chosen)}
@@ -108,12 +123,14 @@ def test_unknown_entity_name_gives_no_hits_and_says_so(get: Any) -> None:
     status, body = get("/search", {"entity": "Nobody Atall"})
     assert status == 200
     assert body["entities"] == [{"input": "Nobody Atall", "key": None}]
-    assert body["total"] == 0 and body["hits"] == []
+    assert body["total"] == 0
+    assert body["hits"] == []
 
 
 def test_entity_type_scopes_resolution_and_facets(get: Any) -> None:
     status, body = get("/search", {"entity": "Belgorod", "entity_type": "PERSON"})
-    assert status == 200 and body["entities"][0]["key"] is None
+    assert status == 200
+    assert body["entities"][0]["key"] is None
     status, body = get("/search", {"entity": "Belgorod", "entity_type": "LOC"})
     assert body["entities"][0]["key"] == "LOC:Belgorod"
     assert set(body["facets"]) & {"person", "org", "loc"} == {"loc"}
@@ -132,7 +149,8 @@ def test_outlet_facet_is_multi_select(get: Any, seeded_index: Any) -> None:
     # Other facets honour it.
     only = matching(entries, outlet=[chosen])
     assert facet_counts(body, "loc") == {
-        f"LOC:{k}": v for k, v in value_counts(only, lambda e: e["entities_loc"]).items()}
+        f"LOC:{k}": v for k, v in value_counts(only, lambda e: e["entities_loc"]).items()
+    }
     second = "usaworldnews.example.com"
     status, body = get("/search", [("outlet", chosen), ("outlet", second), ("dedup", "false")])
     assert ids(body) == {e["id"] for e in matching(entries, outlet=[chosen, second])}
@@ -140,36 +158,53 @@ def test_outlet_facet_is_multi_select(get: Any, seeded_index: Any) -> None:
 
 def test_facets_honour_every_other_filter_exactly(get: Any, seeded_index: Any) -> None:
     entries = entries_of(seeded_index)
-    outlet, cited, entity = ["independent.co.uk", "ftsyndicate.example.com"], ["nytimes.com"], [
-        "LOC:Belgorod"]
-    params = ([("outlet", o) for o in outlet] + [("cited_outlet", c) for c in cited]
-              + [("entity", k) for k in entity] + [("facets", "entity:50,outlet:50,cited_outlet:50,language")])
+    outlet, cited, entity = (
+        ["independent.co.uk", "ftsyndicate.example.com"],
+        ["nytimes.com"],
+        ["LOC:Belgorod"],
+    )
+    params = (
+        [("outlet", o) for o in outlet]
+        + [("cited_outlet", c) for c in cited]
+        + [("entity", k) for k in entity]
+        + [("facets", "entity:50,outlet:50,cited_outlet:50,language")]
+    )
     status, body = get("/search", params)
     assert status == 200
     everything = matching(entries, outlet=outlet, cited=cited, entity=entity)
     assert body["counts"] == {"entries": len(everything), "stories": stories(everything)}
     # Selected values are listed even when they match nothing.
     assert facet_counts(body, "outlet") == dict.fromkeys(outlet, (0, 0)) | value_counts(
-        matching(entries, cited=cited, entity=entity), lambda e: [e["outlet"]])
+        matching(entries, cited=cited, entity=entity), lambda e: [e["outlet"]]
+    )
     assert facet_counts(body, "cited_outlet") == dict.fromkeys(cited, (0, 0)) | value_counts(
-        matching(entries, outlet=outlet, entity=entity), lambda e: e["cited_outlets"])
-    for facet, field in (("person", "entities_person"), ("org", "entities_org"),
-                         ("loc", "entities_loc")):
+        matching(entries, outlet=outlet, entity=entity), lambda e: e["cited_outlets"]
+    )
+    for facet, field in (
+        ("person", "entities_person"),
+        ("org", "entities_org"),
+        ("loc", "entities_loc"),
+    ):
         expected = value_counts(everything, lambda e, f=field: e[f])  # type: ignore[misc]
-        assert facet_counts(body, facet) == {
-            f"{facet.upper()}:{k}": v for k, v in expected.items()}
+        assert facet_counts(body, facet) == {f"{facet.upper()}:{k}": v for k, v in expected.items()}
     loc = {v["value"]: v["selected"] for v in body["facets"]["loc"]["values"]}
     assert loc["LOC:Belgorod"] is True
 
 
 def test_selected_value_with_no_hits_still_shows(get: Any) -> None:
-    status, body = get("/search", [("outlet", "nowhere.example.org"), ("entity", "PERSON:No One"),
-                                   ("lang", "xx")])
-    assert status == 200 and body["total"] == 0
-    for facet, value in (("outlet", "nowhere.example.org"), ("person", "PERSON:No One"),
-                         ("language", "xx")):
+    status, body = get(
+        "/search", [("outlet", "nowhere.example.org"), ("entity", "PERSON:No One"), ("lang", "xx")]
+    )
+    assert status == 200
+    assert body["total"] == 0
+    for facet, value in (
+        ("outlet", "nowhere.example.org"),
+        ("person", "PERSON:No One"),
+        ("language", "xx"),
+    ):
         shown = {v["value"]: v for v in body["facets"][facet]["values"]}
-        assert shown[value]["selected"] is True and shown[value]["count"] == 0
+        assert shown[value]["selected"] is True
+        assert shown[value]["count"] == 0
 
 
 def test_language_and_cited_outlet_filters(get: Any, seeded_index: Any) -> None:
@@ -178,18 +213,23 @@ def test_language_and_cited_outlet_filters(get: Any, seeded_index: Any) -> None:
     assert status == 200
     assert ids(body) == {e["id"] for e in matching(entries, lang=["en"], cited=["reuters.com"])}
     assert facet_counts(body, "language") == value_counts(
-        matching(entries, cited=["reuters.com"]), lambda e: [e["language"]])
+        matching(entries, cited=["reuters.com"]), lambda e: [e["language"]]
+    )
 
 
 @pytest.mark.parametrize("tz", ["UTC", "Asia/Tokyo", "America/New_York"])
 def test_date_range_is_inclusive_in_the_time_zone(get: Any, seeded_index: Any, tz: str) -> None:
     zone = ZoneInfo(tz)
     start = datetime(2023, 5, 24, tzinfo=zone)
-    status, body = get("/search", {"from": "2023-05-24", "to": "2023-05-24", "tz": tz,
-                                   "dedup": "false"})
+    status, body = get(
+        "/search", {"from": "2023-05-24", "to": "2023-05-24", "tz": tz, "dedup": "false"}
+    )
     assert status == 200
-    expected = {e["id"] for e in entries_of(seeded_index)
-                if start <= published(e) < start + timedelta(days=1)}
+    expected = {
+        e["id"]
+        for e in entries_of(seeded_index)
+        if start <= published(e) < start + timedelta(days=1)
+    }
     assert ids(body) == expected
 
 
@@ -202,8 +242,9 @@ def test_date_time_bounds_are_inclusive(get: Any, seeded_index: Any) -> None:
 
 
 def test_date_histogram_has_empty_buckets_across_the_range(get: Any, seeded_index: Any) -> None:
-    status, body = get("/search", {"from": "2023-05-20", "to": "2023-05-29", "interval": "day",
-                                   "facets": "date"})
+    status, body = get(
+        "/search", {"from": "2023-05-20", "to": "2023-05-29", "interval": "day", "facets": "date"}
+    )
     assert status == 200
     date = body["facets"]["date"]
     assert date["interval"] == "day"
@@ -241,10 +282,13 @@ def test_sort_by_date(get: Any, order: str) -> None:
     assert times == sorted(times, reverse=order == "newest")
 
 
-@pytest.mark.parametrize(("dedup", "sort"), [("true", "relevance"), ("true", "newest"),
-                                             ("false", "oldest"), ("false", "relevance")])
-def test_cursor_pages_through_everything_once(get: Any, seeded_index: Any, dedup: str,
-                                              sort: str) -> None:
+@pytest.mark.parametrize(
+    ("dedup", "sort"),
+    [("true", "relevance"), ("true", "newest"), ("false", "oldest"), ("false", "relevance")],
+)
+def test_cursor_pages_through_everything_once(
+    get: Any, seeded_index: Any, dedup: str, sort: str
+) -> None:
     entries = entries_of(seeded_index)
     seen: list[str] = []
     clusters: list[str] = []
@@ -271,10 +315,14 @@ def test_cursor_is_tamper_checked_and_bound_to_its_query(get: Any) -> None:
     assert cursor
     payload, mac = cursor.split(".")
     forged = payload[:-2] + ("AA" if payload[-2:] != "AA" else "BB") + "." + mac
-    for params in ({"size": "1", "cursor": forged}, {"size": "1", "cursor": "garbage"},
-                   {"size": "1", "q": "other", "cursor": cursor}):
+    for params in (
+        {"size": "1", "cursor": forged},
+        {"size": "1", "cursor": "garbage"},
+        {"size": "1", "q": "other", "cursor": cursor},
+    ):
         status, error = get("/search", params)
-        assert status == 400 and error["parameter"] == "cursor"
+        assert status == 400
+        assert error["parameter"] == "cursor"
 
 
 def test_dedup_shows_copies_and_can_be_turned_off(get: Any, seeded_index: Any) -> None:

@@ -16,7 +16,9 @@ from tests.e2e.dataset import build_batches
 pytestmark = pytest.mark.integration
 
 
-def _walk(service: SearchService, params: SearchParams, *, between: Any = None) -> list[dict[str, Any]]:
+def _walk(
+    service: SearchService, params: SearchParams, *, between: Any = None
+) -> list[dict[str, Any]]:
     """Every hit of every page; ``between`` runs after the first page."""
     hits: list[dict[str, Any]] = []
     cursor = None
@@ -34,8 +36,10 @@ def _walk(service: SearchService, params: SearchParams, *, between: Any = None) 
 def test_opensearch_refuses_collapse_with_search_after(os_client: Any, settings: Any) -> None:
     # The premise of the paging design in newsfacet.search.service.
     with pytest.raises(TransportError, match="collapse"):
-        os_client.search(index=settings.entries_alias, body={
-            "collapse": {"field": "cluster"}, "sort": [{"id": "asc"}], "search_after": ["a"]})
+        os_client.search(
+            index=settings.entries_alias,
+            body={"collapse": {"field": "cluster"}, "sort": [{"id": "asc"}], "search_after": ["a"]},
+        )
 
 
 # Date orders are exact. Relevance is not covered: BM25 statistics move when
@@ -59,12 +63,20 @@ def test_each_story_once_while_entries_arrive(os_client: Any, settings: Any, sor
         arrivals = []
         for batch in batches:
             for entry in batch:
-                arrivals.append(entry.model_copy(update={
-                    "id": "new" + entry.id[3:], "fingerprint": "new" + entry.id[3:],
-                    "published": later, "body": entry.body + " Updated.",
-                    "outlet": "latecomer.example.com"}))
-        fresh = arrivals[0].model_copy(update={"id": "fresh" + "0" * 27, "cluster": "fresh",
-                                               "fingerprint": "fresh"})
+                arrivals.append(
+                    entry.model_copy(
+                        update={
+                            "id": "new" + entry.id[3:],
+                            "fingerprint": "new" + entry.id[3:],
+                            "published": later,
+                            "body": entry.body + " Updated.",
+                            "outlet": "latecomer.example.com",
+                        }
+                    )
+                )
+        fresh = arrivals[0].model_copy(
+            update={"id": "fresh" + "0" * 27, "cluster": "fresh", "fingerprint": "fresh"}
+        )
         writer.write([*arrivals, fresh])
 
     during = _walk(service, params, between=arrive)

@@ -23,7 +23,13 @@ MAX_QUERY_TERMS = 32
 MAX_DEPTH = 10_000
 MAX_DATE_BUCKETS = 1_000
 ALL_FACETS: tuple[FacetName, ...] = (
-    "person", "org", "loc", "outlet", "cited_outlet", "language", "date",
+    "person",
+    "org",
+    "loc",
+    "outlet",
+    "cited_outlet",
+    "language",
+    "date",
 )
 
 
@@ -106,7 +112,9 @@ class Hit(BaseModel):
     also_reported_by: list[Copy] = Field(
         default_factory=list, description="Other copies of this story (at most 10)."
     )
-    copies: int = Field(default=1, description="Entries in this story's cluster, this one included.")
+    copies: int = Field(
+        default=1, description="Entries in this story's cluster, this one included."
+    )
     score: float | None = None
 
 
@@ -122,7 +130,9 @@ class SearchResponse(BaseModel):
     counts: Counts
     hits: list[Hit]
     facets: dict[str, Facet]
-    next_cursor: str | None = Field(description="Send as `cursor` for the next page; null at the end.")
+    next_cursor: str | None = Field(
+        description="Send as `cursor` for the next page; null at the end."
+    )
     entities: list[EntityRef] = Field(
         default_factory=list, description="How each `entity` parameter was resolved."
     )

@@ -23,8 +23,13 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def encode_cursor(search_after: list[Any], query_key: str, secret: bytes, served: int = 0,
-                  snapshot_ms: int | None = None) -> str:
+def encode_cursor(
+    search_after: list[Any],
+    query_key: str,
+    secret: bytes,
+    served: int = 0,
+    snapshot_ms: int | None = None,
+) -> str:
     """Sign the position after the last result served, the query's key, the depth so far
     and the snapshot (newest ``indexed_at`` of the first page) the walk is pinned to."""
     payload = json.dumps(
@@ -34,9 +39,7 @@ def encode_cursor(search_after: list[Any], query_key: str, secret: bytes, served
     return f"{_b64(payload)}.{_b64(mac)}"
 
 
-def decode_cursor(
-    cursor: str, query_key: str, secret: bytes
-) -> tuple[list[Any], int, int | None]:
+def decode_cursor(cursor: str, query_key: str, secret: bytes) -> tuple[list[Any], int, int | None]:
     """The ``search_after`` values, the number of results already served, and the snapshot.
 
     Raises:
@@ -49,8 +52,9 @@ def decode_cursor(
         raise InvalidRequestError("cursor is malformed", parameter="cursor") from exc
     expected = hmac.new(secret, payload, hashlib.sha256).digest()[:16]
     if not hmac.compare_digest(mac, expected):
-        raise InvalidRequestError("cursor was altered or issued by another deployment",
-                                  parameter="cursor")
+        raise InvalidRequestError(
+            "cursor was altered or issued by another deployment", parameter="cursor"
+        )
     try:
         data = json.loads(payload)
     except ValueError as exc:
@@ -58,7 +62,10 @@ def decode_cursor(
     if not isinstance(data, dict) or data.get("q") != query_key:
         raise InvalidRequestError("cursor belongs to a different query", parameter="cursor")
     after, served, snapshot = data.get("a"), data.get("n", 0), data.get("t")
-    if (not isinstance(after, list) or not isinstance(served, int)
-            or not isinstance(snapshot, int | None)):
+    if (
+        not isinstance(after, list)
+        or not isinstance(served, int)
+        or not isinstance(snapshot, int | None)
+    ):
         raise InvalidRequestError("cursor is malformed", parameter="cursor")
     return after, served, snapshot

@@ -113,7 +113,11 @@ def date_histogram(params: SearchParams) -> dict[str, Any]:
     if params.date_from is not None:
         bounds["min"] = _millis(params.date_from)
     if params.date_to is not None:
-        end = params.date_to - timedelta(milliseconds=1) if params.date_to_exclusive else params.date_to
+        end = (
+            params.date_to - timedelta(milliseconds=1)
+            if params.date_to_exclusive
+            else params.date_to
+        )
         bounds["max"] = _millis(end)
     if bounds:
         # Empty buckets across the whole selected range, not only between hits.
@@ -143,7 +147,9 @@ def build_aggregations(params: SearchParams) -> dict[str, Any]:
         if size is None:
             continue
         others = [f for name, f in selections.items() if name != facet]
-        name_agg = {"name": {"terms": {"field": "outlet_name", "size": 1}}} if facet == "outlet" else None
+        name_agg = (
+            {"name": {"terms": {"field": "outlet_name", "size": 1}}} if facet == "outlet" else None
+        )
         sub: dict[str, Any] = {"values": _terms(field, size, name_agg)}
         chosen_values: list[str] = getattr(params, param)
         if chosen_values:

@@ -60,7 +60,9 @@ def _types(entity_type: str | None) -> dict[str, str]:
     return {entity_type: ENTITY_FIELDS[entity_type]}
 
 
-def build_suggestions_query(prefix: str | None, entity_type: str | None, size: int) -> dict[str, Any]:
+def build_suggestions_query(
+    prefix: str | None, entity_type: str | None, size: int
+) -> dict[str, Any]:
     """Top entities per type whose name has a word starting with ``prefix``."""
     aggs: dict[str, Any] = {}
     for type_name, field in _types(entity_type).items():
@@ -106,7 +108,7 @@ def pick_resolution(raw_aggs: dict[str, Any], index: int, name: str) -> str | No
     if not candidates:
         return None
     exact = [c for c in candidates if c[2].casefold() == name.casefold()]
-    count, type_name, canonical = max(exact or candidates, key=lambda c: (c[0], c[2]))
+    _count, type_name, canonical = max(exact or candidates, key=lambda c: (c[0], c[2]))
     return f"{type_name}:{canonical}"
 
 

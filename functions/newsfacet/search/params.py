@@ -50,7 +50,9 @@ def parse_zone(tz: str) -> ZoneInfo:
         ) from exc
 
 
-def parse_bound(text: str | None, zone: ZoneInfo, *, end: bool, name: str) -> tuple[datetime | None, bool]:
+def parse_bound(
+    text: str | None, zone: ZoneInfo, *, end: bool, name: str
+) -> tuple[datetime | None, bool]:
     """A ``from``/``to`` value as an absolute instant, and whether it is an exclusive end.
 
     A date means the whole day in ``zone``: ``from`` starts at its first instant
@@ -132,8 +134,12 @@ def build_params(
         InvalidRequestError: naming the first parameter that cannot be used.
     """
     check_query_text(q)
-    for name, values in (("entity", entity), ("outlet", outlet), ("cited_outlet", cited_outlet),
-                         ("lang", lang)):
+    for name, values in (
+        ("entity", entity),
+        ("outlet", outlet),
+        ("cited_outlet", cited_outlet),
+        ("lang", lang),
+    ):
         check_filter_values(name, values)
     filters = len(entity) + len(outlet) + len(cited_outlet) + len(lang)
     if filters > MAX_FILTERS_TOTAL:
@@ -149,7 +155,7 @@ def build_params(
     return SearchParams(
         q=q.strip() if q and q.strip() else None,
         entity=[e.strip() for e in entity if e.strip()],
-        entity_type=entity_type,  # type: ignore[arg-type]
+        entity_type=entity_type,
         outlet=[o.strip().lower() for o in outlet if o.strip()],
         cited_outlet=[o.strip().lower() for o in cited_outlet if o.strip()],
         lang=[code.strip().lower() for code in lang if code.strip()],

@@ -109,15 +109,21 @@ def snapshot_filter(params: SearchParams) -> list[dict[str, Any]]:
     """Entries indexed by the time of the first page (or without a record of it)."""
     if params.snapshot_ms is None:
         return []
-    return [{
-        "bool": {
-            "should": [
-                {"range": {"indexed_at": {"lte": params.snapshot_ms, "format": "epoch_millis"}}},
-                {"bool": {"must_not": [{"exists": {"field": "indexed_at"}}]}},
-            ],
-            "minimum_should_match": 1,
+    return [
+        {
+            "bool": {
+                "should": [
+                    {
+                        "range": {
+                            "indexed_at": {"lte": params.snapshot_ms, "format": "epoch_millis"}
+                        }
+                    },
+                    {"bool": {"must_not": [{"exists": {"field": "indexed_at"}}]}},
+                ],
+                "minimum_should_match": 1,
+            }
         }
-    }]
+    ]
 
 
 def multi_select_filters(params: SearchParams) -> dict[str, dict[str, Any]]:
@@ -161,7 +167,10 @@ def highlight_clause() -> dict[str, Any]:
 
 
 def build_page_query(
-    params: SearchParams, *, fetch_size: int, search_after: list[Any] | None,
+    params: SearchParams,
+    *,
+    fetch_size: int,
+    search_after: list[Any] | None,
     aggregations: dict[str, Any] | None,
 ) -> dict[str, Any]:
     """One slice of the ordered result stream, with highlights and (optionally) facets."""
@@ -183,7 +192,9 @@ def build_page_query(
     if search_after is None:
         # The newest entry visible now: later pages are pinned to it.
         body.setdefault("aggs", {})["snapshot"] = {
-            "global": {}, "aggs": {"newest": {"max": {"field": "indexed_at"}}}}
+            "global": {},
+            "aggs": {"newest": {"max": {"field": "indexed_at"}}},
+        }
     return body
 
 

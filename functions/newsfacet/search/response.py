@@ -90,7 +90,9 @@ def _with_selected(top: list[FacetValue], chosen: list[FacetValue], wanted: list
     for value in wanted:
         if value in by_value:
             continue
-        values.append(counted.get(value) or FacetValue(value=value, count=0, stories=0, selected=True))
+        values.append(
+            counted.get(value) or FacetValue(value=value, count=0, stories=0, selected=True)
+        )
     return Facet(values=values)
 
 
@@ -127,7 +129,10 @@ def map_facets(aggs: dict[str, Any], params: SearchParams) -> dict[str, Facet]:
         if agg is None:
             continue
         wanted = list(getattr(params, param))
-        top = [_value(b, str(b["key"]), _label(b), b["key"] in wanted) for b in agg["values"]["buckets"]]
+        top = [
+            _value(b, str(b["key"]), _label(b), b["key"] in wanted)
+            for b in agg["values"]["buckets"]
+        ]
         chosen = [
             _value(b, str(b["key"]), _label(b), True)
             for b in agg.get("selected", {}).get("buckets", [])
@@ -165,8 +170,12 @@ def map_suggestions(aggs: dict[str, Any], size: int) -> list[EntitySuggestion]:
         for bucket in aggs[type_name]["names"]["buckets"]:
             name = str(bucket["key"])
             found.append(
-                EntitySuggestion(key=f"{type_name}:{name}", type=type_name,  # type: ignore[arg-type]
-                                 name=name, count=bucket["doc_count"])
+                EntitySuggestion(
+                    key=f"{type_name}:{name}",
+                    type=type_name,
+                    name=name,
+                    count=bucket["doc_count"],
+                )
             )
     found.sort(key=lambda s: (-s.count, s.name.casefold(), s.type))
     return found[:size]

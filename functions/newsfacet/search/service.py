@@ -45,7 +45,12 @@ from newsfacet.models.api import (
 from newsfacet.search import lookup, response
 from newsfacet.search.cursor import decode_cursor, encode_cursor
 from newsfacet.search.facets import build_aggregations
-from newsfacet.search.query import build_cluster_leaders_query, build_copies_query, build_page_query, query_key
+from newsfacet.search.query import (
+    build_cluster_leaders_query,
+    build_copies_query,
+    build_page_query,
+    query_key,
+)
 
 CANONICAL_KEY = re.compile(r"^(PERSON|ORG|LOC):\S.*$")
 MAX_ROUNDS = 3
@@ -90,8 +95,9 @@ class SearchService:
             snapshot = int(newest)
         next_cursor = None
         if next_after is not None:
-            next_cursor = encode_cursor(next_after, key, self.cursor_secret,
-                                        served + len(emitted), snapshot)
+            next_cursor = encode_cursor(
+                next_after, key, self.cursor_secret, served + len(emitted), snapshot
+            )
         entries = int(raw_first["hits"]["total"]["value"])
         stories = int(aggs.get("all", {}).get("stories", {}).get("value", entries))
         return SearchResponse(
@@ -120,9 +126,10 @@ class SearchService:
         position = after
         for round_no in range(MAX_ROUNDS):
             aggs = build_aggregations(params) if round_no == 0 else None
-            body = build_page_query(params, fetch_size=fetch, search_after=position,
-                                    aggregations=aggs)
-            raw = self._call(lambda body=body: self.client.search(index=self.alias, body=body))
+            body = build_page_query(
+                params, fetch_size=fetch, search_after=position, aggregations=aggs
+            )
+            raw = self._search(body)
             raw_first = raw_first or raw
             batch = raw["hits"]["hits"]
             leaders = None
@@ -177,10 +184,14 @@ class SearchService:
         )
         return [k if k is not None else next(resolved) for k in keys]
 
-    def suggest_entities(self, prefix: str | None, entity_type: str | None, size: int) -> EntitiesResponse:
+    def suggest_entities(
+        self, prefix: str | None, entity_type: str | None, size: int
+    ) -> EntitiesResponse:
         body = lookup.build_suggestions_query(prefix, entity_type, size)
         raw = self._call(lambda: self.client.search(index=self.alias, body=body))
-        return EntitiesResponse(entities=response.map_suggestions(raw.get("aggregations", {}), size))
+        return EntitiesResponse(
+            entities=response.map_suggestions(raw.get("aggregations", {}), size)
+        )
 
     # ------------------------------------------------------- outlets, entries
 
@@ -213,11 +224,19 @@ class SearchService:
             exists = bool(self.client.indices.exists_alias(name=self.alias))
             count = self.client.count(index=self.alias)["count"] if exists else None
         except (OSConnectionError, ConnectionTimeout, TransportError) as exc:
-            return HealthResponse(status="unavailable", opensearch=exc.__class__.__name__,
-                                  index=False)
+            return HealthResponse(
+                status="unavailable", opensearch=exc.__class__.__name__, index=False
+            )
         ok = exists and info.get("status") in {"green", "yellow"}
-        return HealthResponse(status="ok" if ok else "degraded",
-                              opensearch=str(info.get("status")), index=exists, entries=count)
+        return HealthResponse(
+            status="ok" if ok else "degraded",
+            opensearch=str(info.get("status")),
+            index=exists,
+            entries=count,
+        )
+
+    def _search(self, body: dict[str, Any]) -> dict[str, Any]:
+        return self._call(lambda: self.client.search(index=self.alias, body=body))
 
     @staticmethod
     def _call(fn: Callable[[], Any]) -> dict[str, Any]:
