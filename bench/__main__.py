@@ -22,6 +22,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
 # name -> module under bench/; each module's run(ctx) returns a dict of figures.
 BENCHMARKS: dict[str, str] = {
     "startup": "bench.startup",
+    "search_latency": "bench.search_latency",
 }
 
 

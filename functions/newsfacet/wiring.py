@@ -9,9 +9,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from newsfacet.config import Settings, get_settings
-
 if TYPE_CHECKING:  # imported on first use: the search function's cold start stays small
+    from newsfacet.config import Settings
     from newsfacet.ingest.pipeline import IngestDeps
     from newsfacet.search.service import SearchService
 
@@ -20,6 +19,7 @@ if TYPE_CHECKING:  # imported on first use: the search function's cold start sta
 def ingest_deps(settings: Settings | None = None) -> IngestDeps:
     import boto3
 
+    from newsfacet.config import get_settings
     from newsfacet.index.client import build_client
     from newsfacet.index.setup import ensure_indices
     from newsfacet.index.writer import EntryIndexWriter, FailureIndexLog
@@ -39,6 +39,7 @@ def ingest_deps(settings: Settings | None = None) -> IngestDeps:
 
 @lru_cache(maxsize=4)
 def search_service(settings: Settings | None = None) -> SearchService:
+    from newsfacet.config import get_settings
     from newsfacet.index.client import build_client
     from newsfacet.search.service import SearchService
 

@@ -136,6 +136,10 @@ def search(
     interval: Annotated[
         Interval, Query(description=("Date histogram bucket; `auto` picks from the from/to range."))
     ] = "auto",
+    facet_stories: Annotated[
+        bool,
+        Query(description="Also count distinct stories (clusters) per facet value (slower)."),
+    ] = False,
 ) -> SearchResponse:
     params = build_params(
         q=q,
@@ -147,6 +151,7 @@ def search(
         date_from=date_from,
         date_to=date_to,
         tz=tz,
+        facet_stories=facet_stories,
         sort=sort,
         size=size,
         dedup=dedup,

@@ -139,7 +139,7 @@ def test_entity_type_scopes_resolution_and_facets(get: Any) -> None:
 def test_outlet_facet_is_multi_select(get: Any, seeded_index: Any) -> None:
     entries = entries_of(seeded_index)
     chosen = "independent.co.uk"
-    status, body = get("/search", {"outlet": chosen, "dedup": "false"})
+    status, body = get("/search", {"outlet": chosen, "dedup": "false", "facet_stories": "true"})
     assert status == 200
     assert ids(body) == {e["id"] for e in matching(entries, outlet=[chosen])}
     # The outlet facet ignores its own filter: every outlet, so a second can be ticked.
@@ -167,7 +167,7 @@ def test_facets_honour_every_other_filter_exactly(get: Any, seeded_index: Any) -
         [("outlet", o) for o in outlet]
         + [("cited_outlet", c) for c in cited]
         + [("entity", k) for k in entity]
-        + [("facets", "entity:50,outlet:50,cited_outlet:50,language")]
+        + [("facets", "entity:50,outlet:50,cited_outlet:50,language"), ("facet_stories", "true")]
     )
     status, body = get("/search", params)
     assert status == 200
@@ -209,7 +209,10 @@ def test_selected_value_with_no_hits_still_shows(get: Any) -> None:
 
 def test_language_and_cited_outlet_filters(get: Any, seeded_index: Any) -> None:
     entries = entries_of(seeded_index)
-    status, body = get("/search", {"lang": "en", "cited_outlet": "reuters.com", "dedup": "false"})
+    status, body = get(
+        "/search",
+        {"lang": "en", "cited_outlet": "reuters.com", "dedup": "false", "facet_stories": "true"},
+    )
     assert status == 200
     assert ids(body) == {e["id"] for e in matching(entries, lang=["en"], cited=["reuters.com"])}
     assert facet_counts(body, "language") == value_counts(
@@ -243,7 +246,14 @@ def test_date_time_bounds_are_inclusive(get: Any, seeded_index: Any) -> None:
 
 def test_date_histogram_has_empty_buckets_across_the_range(get: Any, seeded_index: Any) -> None:
     status, body = get(
-        "/search", {"from": "2023-05-20", "to": "2023-05-29", "interval": "day", "facets": "date"}
+        "/search",
+        {
+            "from": "2023-05-20",
+            "to": "2023-05-29",
+            "interval": "day",
+            "facets": "date",
+            "facet_stories": "true",
+        },
     )
     assert status == 200
     date = body["facets"]["date"]
@@ -263,6 +273,14 @@ def test_auto_interval_follows_the_range(get: Any) -> None:
     assert body["facets"]["date"]["interval"] == "week"
     _, body = get("/search", {"facets": "date"})
     assert body["facets"]["date"]["values"]
+
+
+def test_story_counts_per_value_only_when_asked(get: Any) -> None:
+    _, body = get("/search", {"facets": "outlet"})
+    assert all(v["stories"] is None for v in body["facets"]["outlet"]["values"])
+    assert body["counts"]["stories"] >= 1
+    _, body = get("/search", {"facets": "outlet", "facet_stories": "true"})
+    assert all(v["stories"] >= 1 for v in body["facets"]["outlet"]["values"])
 
 
 def test_facets_parameter_picks_facets_and_sizes(get: Any) -> None:

@@ -67,6 +67,7 @@ class SearchParams(BaseModel):
         default_factory=lambda: dict.fromkeys(ALL_FACETS, DEFAULT_FACET_SIZE)
     )
     interval: Interval = "auto"
+    facet_stories: bool = False
     search_after: list[str | int | float | None] | None = None
     # Pages after the first only see entries indexed up to the first page's
     # newest ``indexed_at`` (epoch ms), so arrivals never reshuffle a walk.
@@ -77,7 +78,10 @@ class FacetValue(BaseModel):
     value: str = Field(description="What to send back as a filter (e.g. `PERSON:Name`).")
     label: str | None = Field(default=None, description="Display name, when it differs.")
     count: int = Field(description="Matching entries if this value were (also) selected.")
-    stories: int = Field(description="Distinct stories (clusters) among those entries.")
+    stories: int | None = Field(
+        default=None,
+        description="Distinct stories (clusters) among those entries; with facet_stories=true.",
+    )
     selected: bool = False
 
 

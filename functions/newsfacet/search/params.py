@@ -127,6 +127,7 @@ def build_params(
     dedup: bool,
     facets: list[str] | None,
     interval: Interval,
+    facet_stories: bool = False,
 ) -> SearchParams:
     """Check and combine the raw parameters (entities are resolved later, by the service).
 
@@ -168,4 +169,5 @@ def build_params(
         dedup=dedup,
         facets=parse_facets(facets),
         interval=interval,
+        facet_stories=facet_stories,
     )

@@ -72,7 +72,8 @@ def check_query_text(q: str | None) -> None:
 def query_key(params: SearchParams) -> str:
     """A digest of everything that defines the result set and order, for binding cursors."""
     data = params.model_dump(
-        mode="json", exclude={"search_after", "size", "facets", "interval", "snapshot_ms"}
+        mode="json",
+        exclude={"search_after", "size", "facets", "interval", "snapshot_ms", "facet_stories"},
     )
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 

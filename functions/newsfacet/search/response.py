@@ -77,12 +77,14 @@ def _value(bucket: dict[str, Any], value: str, label: str | None, selected: bool
         value=value,
         label=label,
         count=bucket["doc_count"],
-        stories=bucket.get("stories", {}).get("value", 0),
+        stories=bucket["stories"]["value"] if "stories" in bucket else None,
         selected=selected,
     )
 
 
-def _with_selected(top: list[FacetValue], chosen: list[FacetValue], wanted: list[str]) -> Facet:
+def _with_selected(
+    top: list[FacetValue], chosen: list[FacetValue], wanted: list[str], stories: bool
+) -> Facet:
     """The top values, then every selected value not among them (zero hits included)."""
     by_value = {v.value: v for v in top}
     values = list(top)
@@ -91,7 +93,8 @@ def _with_selected(top: list[FacetValue], chosen: list[FacetValue], wanted: list
         if value in by_value:
             continue
         values.append(
-            counted.get(value) or FacetValue(value=value, count=0, stories=0, selected=True)
+            counted.get(value)
+            or FacetValue(value=value, count=0, stories=0 if stories else None, selected=True)
         )
     return Facet(values=values)
 
@@ -116,7 +119,7 @@ def map_facets(aggs: dict[str, Any], params: SearchParams) -> dict[str, Facet]:
 
         top = [entity_value(b) for b in inner[facet]["buckets"]]
         chosen = [entity_value(b) for b in inner.get(f"{facet}_selected", {}).get("buckets", [])]
-        facets[facet] = _with_selected(top, chosen, wanted)
+        facets[facet] = _with_selected(top, chosen, wanted, params.facet_stories)
     if "date" in inner:
         date = inner["date"]
         facets["date"] = Facet(
@@ -137,7 +140,7 @@ def map_facets(aggs: dict[str, Any], params: SearchParams) -> dict[str, Facet]:
             _value(b, str(b["key"]), _label(b), True)
             for b in agg.get("selected", {}).get("buckets", [])
         ]
-        facets[facet] = _with_selected(top, chosen, wanted)
+        facets[facet] = _with_selected(top, chosen, wanted, params.facet_stories)
     return facets
 
 

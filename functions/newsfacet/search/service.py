@@ -118,7 +118,8 @@ class SearchService:
         and the sort key to continue from, or None at the end of the stream.
         """
         want = params.size + 1
-        fetch = want if not params.dedup else min(params.size * 2 + 1, 201)
+        # Copies are a minority: a little slack usually fills a deduplicated page in one round.
+        fetch = want if not params.dedup else min(want + max(5, params.size // 2), 151)
         from_start = after is None
         seen: set[str] = set()
         shown: list[dict[str, Any]] = []
