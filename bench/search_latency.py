@@ -1,4 +1,4 @@
-"""Search latency through the handler vs. the same query sent straight to OpenSearch, and cold start.
+"""Search latency through the handler vs. straight to OpenSearch, and cold start.
 
 Loads 100,000 entries (``NEWSFACET_BENCH_ENTRIES`` to change) built from real
 article text (bench/data/articles.jsonl.gz: 98 English news articles, their
@@ -83,8 +83,10 @@ def _documents(count: int) -> Any:
             outlet_name=article["outlet"],
             url=article["url"],
             language="en",
-            entities=[Entity(start=0, end=0, text=name, type=kind, canonical=name)  # type: ignore[arg-type]
-                      for kind, name in sorted(window_entities)],
+            entities=[
+                Entity(start=0, end=0, text=name, type=kind, canonical=name)  # type: ignore[arg-type]
+                for kind, name in sorted(window_entities)
+            ],
             cited_outlets=rng.sample(outlets, rng.choice([0, 0, 1, 2])),
             fingerprint=entry_id,
             cluster=cluster,
@@ -99,8 +101,9 @@ def _load(client: Any, alias: str, count: int) -> float:
     started = time.perf_counter()
     client.indices.put_settings(index=alias, body={"index": {"refresh_interval": "-1"}})
     actions = ({"_index": alias, "_id": d["id"], "_source": d} for d in _documents(count))
-    for ok, item in streaming_bulk(client, actions, chunk_size=1000, max_retries=3,
-                                   raise_on_error=True, request_timeout=120):
+    for ok, item in streaming_bulk(
+        client, actions, chunk_size=1000, max_retries=3, raise_on_error=True, request_timeout=120
+    ):
         if not ok:
             raise RuntimeError(item)
     client.indices.put_settings(index=alias, body={"index": {"refresh_interval": "1s"}})
@@ -110,8 +113,9 @@ def _load(client: Any, alias: str, count: int) -> float:
 
 
 def _top(client: Any, alias: str, field: str, n: int) -> list[str]:
-    raw = client.search(index=alias, body={"size": 0, "aggs": {
-        "t": {"terms": {"field": field, "size": n}}}})
+    raw = client.search(
+        index=alias, body={"size": 0, "aggs": {"t": {"terms": {"field": field, "size": n}}}}
+    )
     return [b["key"] for b in raw["aggregations"]["t"]["buckets"]]
 
 
@@ -149,19 +153,35 @@ def _direct_body(params: list[tuple[str, str]]) -> dict[str, Any]:
         else:
             raw[{"from": "date_from", "to": "date_to"}.get(key, key)] = value
     built = build_params(
-        q=raw.get("q"), entity=raw["entity"], entity_type=None, outlet=raw["outlet"],
-        cited_outlet=[], lang=raw["lang"], date_from=raw.get("date_from"),
-        date_to=raw.get("date_to"), tz="UTC", sort=raw.get("sort", "relevance"), size=10,
-        dedup=True, facets=None, interval=raw.get("interval", "auto"),
+        q=raw.get("q"),
+        entity=raw["entity"],
+        entity_type=None,
+        outlet=raw["outlet"],
+        cited_outlet=[],
+        lang=raw["lang"],
+        date_from=raw.get("date_from"),
+        date_to=raw.get("date_to"),
+        tz="UTC",
+        sort=raw.get("sort", "relevance"),
+        size=10,
+        dedup=True,
+        facets=None,
+        interval=raw.get("interval", "auto"),
     )
     # Names resolve in the handler; the direct query gets the canonical key.
-    return build_page_query(built, fetch_size=21, search_after=None,
-                            aggregations=build_aggregations(built))
+    return build_page_query(
+        built, fetch_size=21, search_after=None, aggregations=build_aggregations(built)
+    )
 
 
 def _cold_start(overrides: dict[str, str]) -> dict[str, float]:
-    env = {**overrides, "PYTHONPATH": f"{ROOT / 'functions'}", "PATH": "/usr/bin:/bin",
-           "POWERTOOLS_SERVICE_NAME": "newsfacet", "POWERTOOLS_LOG_LEVEL": "WARNING"}
+    env = {
+        **overrides,
+        "PYTHONPATH": f"{ROOT / 'functions'}",
+        "PATH": "/usr/bin:/bin",
+        "POWERTOOLS_SERVICE_NAME": "newsfacet",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+    }
     first_request = (
         "import time,sys,json;t=time.perf_counter();sys.path.insert(0,'functions/search');"
         "import app;i=(time.perf_counter()-t)*1000;"
@@ -175,12 +195,25 @@ def _cold_start(overrides: dict[str, str]) -> dict[str, float]:
     boto3_ms, import_ms, first_ms = [], [], []
     heavy: list[str] = []
     for _ in range(COLD_REPEAT):
-        out = subprocess.run([sys.executable, "-c", "import time;t=time.perf_counter();"
-                              "import boto3;print((time.perf_counter()-t)*1000)"],
-                             cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import time;t=time.perf_counter();"
+                "import boto3;print((time.perf_counter()-t)*1000)",
+            ],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         boto3_ms.append(float(out.stdout.strip()))
-        out = subprocess.run([sys.executable, "-c", first_request], cwd=ROOT, env=env,
-                             check=True, capture_output=True, text=True)
+        out = subprocess.run(
+            [sys.executable, "-c", first_request], cwd=ROOT, env=env, capture_output=True, text=True
+        )
+        if out.returncode != 0:
+            raise RuntimeError(f"cold start run failed: {out.stderr[-3000:]}")
         imported, total, heavy = json.loads(out.stdout.strip().splitlines()[-1])
         import_ms.append(imported)
         first_ms.append(total)
@@ -209,8 +242,12 @@ def run(ctx: Any) -> dict[str, Any]:
     delete_indices(client, PREFIX)
     ensure_indices(client, PREFIX)
     load_s = _load(client, alias, count)
-    overrides = {"NEWSFACET_OPENSEARCH_URL": url, "NEWSFACET_OPENSEARCH_AUTH": "none",
-                 "NEWSFACET_INDEX_PREFIX": PREFIX, "POWERTOOLS_LOG_LEVEL": "WARNING"}
+    overrides = {
+        "NEWSFACET_OPENSEARCH_URL": url,
+        "NEWSFACET_OPENSEARCH_AUTH": "none",
+        "NEWSFACET_INDEX_PREFIX": PREFIX,
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+    }
     handler, context = load_handler(Template(ROOT / "template.yaml"), "SearchFunction", overrides)
     queries = _queries(client, alias)
     through, direct = [], []
@@ -232,9 +269,13 @@ def run(ctx: Any) -> dict[str, Any]:
                 theirs.append(took_direct)
         through += mine
         direct += theirs
-        per_query.append({"query": urlencode(params), "handler_p50_ms":
-                          round(statistics.median(mine), 1),
-                          "direct_p50_ms": round(statistics.median(theirs), 1)})
+        per_query.append(
+            {
+                "query": urlencode(params),
+                "handler_p50_ms": round(statistics.median(mine), 1),
+                "direct_p50_ms": round(statistics.median(theirs), 1),
+            }
+        )
     handler_stats, direct_stats = _percentiles(through), _percentiles(direct)
     figures = {
         "entries": count,

@@ -34,13 +34,27 @@ def main(folder: str) -> int:
                 continue
             entities = []
             for doc in nlp.pipe(paragraphs[:60]):
-                found = sorted({(TYPES[e.label_], e.text.strip()) for e in doc.ents
-                                if e.label_ in TYPES and 2 < len(e.text.strip()) < 60})
+                found = sorted(
+                    {
+                        (TYPES[e.label_], e.text.strip())
+                        for e in doc.ents
+                        if e.label_ in TYPES and 2 < len(e.text.strip()) < 60
+                    }
+                )
                 entities.append(found)
             entities += [[] for _ in paragraphs[60:]]
             domain = (urlsplit(case["url"]).hostname or "unknown").removeprefix("www.")
-            out.write(json.dumps({"outlet": domain, "url": case["url"], "paragraphs": paragraphs,
-                                  "entities": entities}) + "\n")
+            out.write(
+                json.dumps(
+                    {
+                        "outlet": domain,
+                        "url": case["url"],
+                        "paragraphs": paragraphs,
+                        "entities": entities,
+                    }
+                )
+                + "\n"
+            )
             written += 1
     print(f"{OUT}: {written} articles")
     return 0

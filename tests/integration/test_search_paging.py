@@ -8,8 +8,11 @@ from typing import Any
 import pytest
 from opensearchpy.exceptions import TransportError
 
+from newsfacet.errors import InvalidRequestError
 from newsfacet.index.writer import EntryIndexWriter
 from newsfacet.models.api import SearchParams
+from newsfacet.search.cursor import decode_cursor
+from newsfacet.search.query import query_key
 from newsfacet.search.service import SearchService
 from tests.e2e.dataset import build_batches
 
@@ -42,9 +45,9 @@ def test_opensearch_refuses_collapse_with_search_after(os_client: Any, settings:
         )
 
 
-# Date orders are exact. Relevance is not covered: BM25 statistics move when
-# entries arrive, so scores of old entries shift between pages (see docs/search-api.md).
-@pytest.mark.parametrize("sort", ["newest", "oldest"])
+# Date orders are pinned by the snapshot filter, relevance also by a point in time
+# (BM25 statistics move as entries arrive).
+@pytest.mark.parametrize("sort", ["newest", "oldest", "relevance"])
 def test_each_story_once_while_entries_arrive(os_client: Any, settings: Any, sort: str) -> None:
     writer = EntryIndexWriter(os_client, settings.entries_alias)
     batches = build_batches()
@@ -85,3 +88,19 @@ def test_each_story_once_while_entries_arrive(os_client: Any, settings: Any, sor
     assert set(shown) == set(stories), "the walk lost or gained stories mid-way"
     after = _walk(service, params)
     assert {h["cluster"] for h in after} == set(stories) | {"fresh"}
+
+
+def test_expired_point_in_time_is_a_clear_400(os_client: Any, settings: Any) -> None:
+    writer = EntryIndexWriter(os_client, settings.entries_alias)
+    for batch in build_batches():
+        writer.write(batch)
+    service = SearchService(os_client, settings.entries_alias, b"test")
+    params = SearchParams(q="Belgorod", size=1, facets={})
+    first = service.search(params)
+    assert first.next_cursor
+    pit = decode_cursor(first.next_cursor, query_key(params), b"test").pit
+    assert pit
+    os_client.delete_pit(body={"pit_id": [pit]})
+    with pytest.raises(InvalidRequestError) as info:
+        service.search(params, first.next_cursor)
+    assert info.value.parameter == "cursor"

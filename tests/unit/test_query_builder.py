@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from newsfacet.errors import InvalidRequestError
 from newsfacet.models.api import ALL_FACETS, SearchParams
-from newsfacet.search.cursor import decode_cursor, encode_cursor
+from newsfacet.search.cursor import CursorState, decode_cursor, encode_cursor
 from newsfacet.search.facets import build_aggregations, choose_interval
 from newsfacet.search.lookup import build_resolution_query, build_suggestions_query, name_regexp
 from newsfacet.search.params import build_params, parse_facets
@@ -164,10 +164,9 @@ def test_query_key_ignores_page_size_and_facets_only(params: SearchParams) -> No
     st.integers(0, 10_000),
 )
 def test_cursor_round_trips_and_rejects_tampering(after: list[Any], served: int) -> None:
-    cursor = encode_cursor(after, "key", b"secret", served)
-    assert decode_cursor(cursor, "key", b"secret") == (after, served, None)
-    pinned = encode_cursor(after, "key", b"secret", served, 1_700_000_000_000)
-    assert decode_cursor(pinned, "key", b"secret")[2] == 1_700_000_000_000
+    state = CursorState(after=after, served=served, snapshot_ms=1_700_000_000_000, pit="p1")
+    cursor = encode_cursor(state, "key", b"secret")
+    assert decode_cursor(cursor, "key", b"secret") == state
     for bad in (cursor + "x", "x" + cursor, cursor.replace(".", ".A", 1)):
         with pytest.raises(InvalidRequestError):
             decode_cursor(bad, "key", b"secret")

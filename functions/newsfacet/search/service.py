@@ -16,11 +16,14 @@ shown exactly once across pages. The first page also notes the newest
 ``indexed_at`` in the index, and the cursor pins later pages to entries
 indexed by then: an entry arriving mid-walk can neither repeat a story nor
 take the lead of a cluster whose place has already passed (it shows up in the
-next new search).
+next new search). Relevance scores also depend on corpus statistics, which
+arrivals change, so a relevance walk that has a second page runs in a point in
+time (PIT) opened with the first page and carried in the cursor.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from typing import Any
@@ -43,7 +46,7 @@ from newsfacet.models.api import (
     SearchResponse,
 )
 from newsfacet.search import lookup, response
-from newsfacet.search.cursor import decode_cursor, encode_cursor
+from newsfacet.search.cursor import CursorState, decode_cursor, encode_cursor
 from newsfacet.search.facets import build_aggregations
 from newsfacet.search.query import (
     build_cluster_leaders_query,
@@ -52,6 +55,8 @@ from newsfacet.search.query import (
     query_key,
 )
 
+logger = logging.getLogger(__name__)
+PIT_KEEP_ALIVE = "5m"
 CANONICAL_KEY = re.compile(r"^(PERSON|ORG|LOC):\S.*$")
 MAX_ROUNDS = 3
 MAX_MEMBERS = 100
@@ -68,12 +73,11 @@ class SearchService:
     def search(self, params: SearchParams, cursor: str | None = None) -> SearchResponse:
         """One page of results with facets; ``params.entity`` may hold plain names."""
         key = query_key(params)
-        after: list[Any] | None = None
-        served = 0
+        state = CursorState(after=[])
         if cursor:
-            after, served, snapshot = decode_cursor(cursor, key, self.cursor_secret)
-            params = params.model_copy(update={"snapshot_ms": snapshot})
-            if served >= MAX_DEPTH:
+            state = decode_cursor(cursor, key, self.cursor_secret)
+            params = params.model_copy(update={"snapshot_ms": state.snapshot_ms})
+            if state.served >= MAX_DEPTH:
                 raise InvalidRequestError(
                     f"pages stop after {MAX_DEPTH} results; narrow the query instead",
                     parameter="cursor",
@@ -85,18 +89,23 @@ class SearchService:
         params = params.model_copy(
             update={"entity": [k or f"UNRESOLVED:{i}" for i, k in zip(inputs, keys, strict=True)]}
         )
-        hits, raw_first, next_after = self._collect(params, after)
+        hits, raw_first, next_after = self._collect(
+            params, state.after if cursor else None, state.pit
+        )
         emitted = hits[: params.size]
         copies = self._copies([h["_source"].get("cluster") or h["_id"] for h in emitted])
         aggs = raw_first.get("aggregations", {})
-        snapshot = params.snapshot_ms
-        newest = aggs.get("snapshot", {}).get("newest", {}).get("value")
-        if snapshot is None and newest is not None:
-            snapshot = int(newest)
         next_cursor = None
         if next_after is not None:
             next_cursor = encode_cursor(
-                next_after, key, self.cursor_secret, served + len(emitted), snapshot
+                CursorState(
+                    after=next_after,
+                    served=state.served + len(emitted),
+                    snapshot_ms=_snapshot(params, aggs),
+                    pit=raw_first.get("pit_id") or state.pit or self._open_pit(params),
+                ),
+                key,
+                self.cursor_secret,
             )
         entries = int(raw_first["hits"]["total"]["value"])
         stories = int(aggs.get("all", {}).get("stories", {}).get("value", entries))
@@ -109,8 +118,26 @@ class SearchService:
             entities=response.entity_refs(inputs, keys),
         )
 
+    def _open_pit(self, params: SearchParams) -> str | None:
+        """A point in time for a relevance walk that goes on past its first page.
+
+        BM25 statistics move as entries arrive, so without one, scores of older
+        entries would shift between pages. Date orders need none (the snapshot
+        filter makes them exact). When OpenSearch refuses (too many open), the
+        walk goes on without one: pages stay valid, only score drift returns.
+        """
+        if params.sort != "relevance":
+            return None
+        try:
+            opened = self.client.create_pit(index=self.alias, params={"keep_alive": PIT_KEEP_ALIVE})
+        except (OSConnectionError, ConnectionTimeout, TransportError) as exc:
+            logger.warning("could not open a point in time: %s", exc.__class__.__name__)
+            return None
+        pit = opened.get("pit_id")
+        return str(pit) if pit else None
+
     def _collect(
-        self, params: SearchParams, after: list[Any] | None
+        self, params: SearchParams, after: list[Any] | None, pit: str | None
     ) -> tuple[list[dict[str, Any]], dict[str, Any], list[Any] | None]:
         """Walk the stream until a page (plus one, to know if more exist) is found.
 
@@ -130,13 +157,13 @@ class SearchService:
             body = build_page_query(
                 params, fetch_size=fetch, search_after=position, aggregations=aggs
             )
-            raw = self._search(body)
+            raw = self._search(body, pit)
             raw_first = raw_first or raw
             batch = raw["hits"]["hits"]
             leaders = None
             if params.dedup and not from_start:
                 fresh = list(dict.fromkeys(_cluster(h) for h in batch if _cluster(h) not in seen))
-                leaders = self._leaders(params, fresh) if fresh else set()
+                leaders = self._leaders(params, fresh, pit) if fresh else set()
             for hit in batch:
                 cluster = _cluster(hit)
                 if params.dedup:
@@ -157,9 +184,8 @@ class SearchService:
         # after the last entry examined, so nothing is lost.
         return shown, raw_first, position
 
-    def _leaders(self, params: SearchParams, clusters: list[str]) -> set[str]:
-        body = build_cluster_leaders_query(params, clusters)
-        raw = self._call(lambda: self.client.search(index=self.alias, body=body))
+    def _leaders(self, params: SearchParams, clusters: list[str], pit: str | None) -> set[str]:
+        raw = self._search(build_cluster_leaders_query(params, clusters), pit)
         return {h["_id"] for h in raw["hits"]["hits"]}
 
     def _copies(self, clusters: list[str]) -> dict[str, tuple[int, list[Copy]]]:
@@ -236,14 +262,25 @@ class SearchService:
             entries=count,
         )
 
-    def _search(self, body: dict[str, Any]) -> dict[str, Any]:
-        return self._call(lambda: self.client.search(index=self.alias, body=body))
+    def _search(self, body: dict[str, Any], pit: str | None = None) -> dict[str, Any]:
+        if pit is None:
+            return self._call(lambda: self.client.search(index=self.alias, body=body))
+        pinned = {**body, "pit": {"id": pit, "keep_alive": PIT_KEEP_ALIVE}}
+        try:
+            return self._call(lambda: self.client.search(body=pinned), pit=True)
+        except PitExpiredError as exc:
+            raise InvalidRequestError(
+                "cursor has expired (idle for more than 5 minutes); start the search again",
+                parameter="cursor",
+            ) from exc
 
     @staticmethod
-    def _call(fn: Callable[[], Any]) -> dict[str, Any]:
+    def _call(fn: Callable[[], Any], *, pit: bool = False) -> dict[str, Any]:
         try:
             result: dict[str, Any] = fn()
         except NotFoundError as exc:
+            if pit:
+                raise PitExpiredError(str(exc.error)) from exc
             raise SearchBackendError("the entries index does not exist yet") from exc
         except (OSConnectionError, ConnectionTimeout) as exc:
             raise SearchBackendError(
@@ -260,6 +297,18 @@ class SearchService:
                 raise SearchBackendError(f"OpenSearch answered {status}") from exc
             raise
         return result
+
+
+class PitExpiredError(Exception):
+    """The point in time a cursor names is gone (expired or deleted)."""
+
+
+def _snapshot(params: SearchParams, aggs: dict[str, Any]) -> int | None:
+    """The walk's snapshot: kept from the cursor, else the first page's newest entry."""
+    if params.snapshot_ms is not None:
+        return params.snapshot_ms
+    newest = aggs.get("snapshot", {}).get("newest", {}).get("value")
+    return int(newest) if newest is not None else None
 
 
 def _cluster(hit: dict[str, Any]) -> str:
