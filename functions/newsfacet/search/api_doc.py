@@ -28,7 +28,8 @@ default) each story appears once, at its best-ranked entry, with the other copie
 **Paging.** Send `next_cursor` back as `cursor` with the same parameters. Cursors are
 signed and bound to their query; pages stay consistent while new entries arrive. A
 page can hold fewer than `size` hits when many copies are skipped: only a null
-`next_cursor` marks the end. Paging stops after 10,000 results.
+`next_cursor` marks the end. Paging stops after 10,000 results; a cursor idle for more
+than 5 minutes may expire (400, start again).
 
 **Limits.** `size` ≤ 100; facet sizes ≤ 50; ≤ 20 values per filter and ≤ 40 in all;
 `q` ≤ 500 characters and 32 terms, prefixes need two characters; ≤ 1,000 date buckets.
