@@ -225,19 +225,30 @@ def build_cluster_leaders_query(params: SearchParams, clusters: list[str]) -> di
 
 
 def build_copies_query(clusters: list[str]) -> dict[str, Any]:
-    """Every cluster's members, oldest first, whatever the filters ("also reported by")."""
+    """Every cluster's size and first members, oldest first, whatever the filters.
+
+    A terms aggregation with ``top_hits`` costs about half a collapse with
+    ``inner_hits`` here (one pass instead of one inner search per cluster).
+    """
     return {
-        "size": len(clusters),
+        "size": 0,
         "track_total_hits": False,
         "query": {"bool": {"filter": [{"terms": {"cluster": clusters}}]}},
-        "collapse": {
-            "field": "cluster",
-            "inner_hits": {
-                "name": "copies",
-                "size": MAX_COPIES + 1,
-                "sort": [{"published": {"order": "asc", "missing": "_last"}}, {"id": "asc"}],
-                "_source": COPY_FIELDS,
-            },
+        "aggs": {
+            "clusters": {
+                "terms": {"field": "cluster", "size": len(clusters)},
+                "aggs": {
+                    "copies": {
+                        "top_hits": {
+                            "size": MAX_COPIES + 1,
+                            "sort": [
+                                {"published": {"order": "asc", "missing": "_last"}},
+                                {"id": "asc"},
+                            ],
+                            "_source": COPY_FIELDS,
+                        }
+                    }
+                },
+            }
         },
-        "_source": False,
     }

@@ -40,13 +40,11 @@ def map_copy(source: dict[str, Any], entry_id: str) -> Copy:
 
 
 def cluster_copies(raw: dict[str, Any]) -> dict[str, tuple[int, list[Copy]]]:
-    """Cluster id -> (number of members, members oldest first) from a copies query."""
+    """Cluster id -> (number of members, first members oldest first) from a copies query."""
     result: dict[str, tuple[int, list[Copy]]] = {}
-    for hit in raw["hits"]["hits"]:
-        cluster = hit["fields"]["cluster"][0]
-        inner = hit["inner_hits"]["copies"]["hits"]
-        members = [map_copy(h["_source"], h["_id"]) for h in inner["hits"]]
-        result[cluster] = (int(inner["total"]["value"]), members)
+    for bucket in raw.get("aggregations", {}).get("clusters", {}).get("buckets", []):
+        members = [map_copy(h["_source"], h["_id"]) for h in bucket["copies"]["hits"]["hits"]]
+        result[str(bucket["key"])] = (int(bucket["doc_count"]), members)
     return result
 
 
