@@ -228,8 +228,8 @@ def _cold_start(overrides: dict[str, str]) -> dict[str, float]:
 
 
 def run(ctx: Any) -> dict[str, Any]:
-    from opensearchpy import OpenSearch
-
+    from newsfacet.config import Settings
+    from newsfacet.index.client import build_client
     from newsfacet.index.setup import delete_indices, ensure_indices
     from newsfacet.local.apigw import http_api_event
     from newsfacet.local.invoke import load_handler
@@ -237,7 +237,14 @@ def run(ctx: Any) -> dict[str, Any]:
 
     count = int(os.environ.get("NEWSFACET_BENCH_ENTRIES", "100000"))
     url = ctx.opensearch_url()
-    client = OpenSearch(hosts=[url], timeout=60)
+    # Straight queries use a client built like the function's (same compression, pool).
+    client = build_client(
+        Settings(
+            opensearch_url=url,
+            index_prefix=PREFIX,  # type: ignore[arg-type]
+            opensearch_timeout_s=60,
+        )
+    )
     alias = f"{PREFIX}-entries"
     delete_indices(client, PREFIX)
     ensure_indices(client, PREFIX)

@@ -166,3 +166,13 @@ def test_openapi_document_and_swagger_ui(api: Api) -> None:
     page = api.http("/docs")
     assert page.status_code == 200
     assert "swagger" in page.text.lower()
+
+
+@pytest.mark.parametrize("name", ["api-search.json", "api-health.json"])
+def test_committed_events_invoke_the_function(search_function: Any, name: str) -> None:
+    """What ``sam local invoke SearchFunction -e events/<name>`` sends."""
+    from tests.conftest import load_event
+
+    handler, context = search_function
+    result = handler(load_event(name), context)
+    assert result["statusCode"] == 200
