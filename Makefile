@@ -7,6 +7,7 @@ UV_VERSION := 0.9.30
 PORT ?= 3000
 
 .PHONY: help venv demo test test-unit test-integration lint bench lock opensearch opensearch-stop clean
+.PHONY: lambda-requirements sam-venv build package-size validate
 
 help:
 	@echo "make demo   run OpenSearch, moto, ingest the sample articles, serve the API on :$(PORT)"
@@ -14,6 +15,8 @@ help:
 	@echo "make bench  benchmarks (prints one JSON object of figures)"
 	@echo "make lint   ruff, mypy, cfn-lint"
 	@echo "make lock   re-resolve requirements/*.txt from pyproject.toml"
+	@echo "make build  sam build (no container); make package-size reports the sizes"
+	@echo "make validate  sam validate --lint, offline (docs/deploy.md)"
 
 # The environment is rebuilt when the lock changes; a stamp file records that.
 $(BIN)/.installed: requirements/dev.txt pyproject.toml
@@ -50,8 +53,49 @@ bench: venv opensearch
 	$(BIN)/python -m bench
 
 lock:
-	$(BIN)/uv pip compile pyproject.toml --extra ingest --extra dev \
+	$(BIN)/uv pip compile pyproject.toml --extra ingest --extra cli --extra dev \
 	  -c requirements/constraints.txt --python-version 3.11 -o requirements/dev.txt -q
+	$(MAKE) lambda-requirements
+
+# -- Lambda packaging (docs/deploy.md) ----------------------------------------------
+# Each function's requirements are exported from the lock, for the Lambda platform.
+# Left out of the ingest package, for the 250 MB limit: boto3/botocore (the runtime
+# provides them), scipy (datasketch imports it but MinHash does not use it; see
+# functions/ingest/lambda_shims), grpcio/protobuf (opensearch-py declares them, never
+# imports them). tests/infra/test_package.py proves the built function still runs.
+LAMBDA_EXPORT := $(BIN)/uv pip compile pyproject.toml -c requirements/dev.txt \
+	-c requirements/constraints.txt --python-version 3.11 \
+	--python-platform x86_64-manylinux_2_17 -q --no-annotate
+LAMBDA_NOT_SHIPPED := grpcio opensearch-protobufs protobuf
+INGEST_NOT_SHIPPED := $(LAMBDA_NOT_SHIPPED) scipy boto3 botocore s3transfer jmespath
+
+lambda-requirements: venv
+	$(LAMBDA_EXPORT) --extra ingest $(foreach p,$(INGEST_NOT_SHIPPED),--no-emit-package $(p)) \
+	  -o functions/ingest/requirements.txt
+	$(LAMBDA_EXPORT) $(foreach p,$(LAMBDA_NOT_SHIPPED),--no-emit-package $(p)) \
+	  -o functions/search/requirements.txt
+
+# aws-sam-cli pins its own boto3/pydantic: it lives in a venv of its own.
+SAM_VERSION := 1.170.0
+SAM_VENV := .cache/sam-venv
+SAM := SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam
+$(SAM_VENV)/.sam-$(SAM_VERSION):
+	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet --disable-pip-version-check aws-sam-cli==$(SAM_VERSION)
+	touch $@
+
+sam-venv: $(SAM_VENV)/.sam-$(SAM_VERSION)
+
+build: sam-venv
+	$(SAM) build --parallel
+
+package-size: build
+	$(BIN)/python -m newsfacet.ops.package_size .aws-sam/build
+
+# Region and credentials are dummies: validation runs offline.
+validate: sam-venv
+	AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
+	  $(SAM) validate --lint
 
 clean:
 	-bash infra/opensearch.sh stop

@@ -22,6 +22,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
 # name -> module under bench/; each module's run(ctx) returns a dict of figures.
 BENCHMARKS: dict[str, str] = {
     "startup": "bench.startup",
+    "extraction": "bench.extraction",
+    "parse_cli": "bench.parse_cli",
     "search_latency": "bench.search_latency",
 }
 
@@ -35,8 +37,13 @@ class Context:
     def opensearch_url(self) -> str:
         if self._url is None:
             env = {**os.environ, "NEWSFACET_STATE_DIR": str(self.state)}
-            out = subprocess.run(["bash", str(ROOT / "infra" / "opensearch.sh"), "start"],
-                                 env=env, check=True, stdout=subprocess.PIPE, text=True)
+            out = subprocess.run(
+                ["bash", str(ROOT / "infra" / "opensearch.sh"), "start"],
+                env=env,
+                check=True,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
             self._url = out.stdout.strip().splitlines()[-1]
             self._started = True
         return self._url
@@ -44,8 +51,12 @@ class Context:
     def close(self) -> None:
         if self._started:
             env = {**os.environ, "NEWSFACET_STATE_DIR": str(self.state)}
-            subprocess.run(["bash", str(ROOT / "infra" / "opensearch.sh"), "stop"], env=env,
-                           check=False, stdout=subprocess.DEVNULL)
+            subprocess.run(
+                ["bash", str(ROOT / "infra" / "opensearch.sh"), "stop"],
+                env=env,
+                check=False,
+                stdout=subprocess.DEVNULL,
+            )
 
 
 def main(names: list[str]) -> int:

@@ -1,4 +1,4 @@
-"""Cold import time of each handler module, against ``import boto3`` alone, in fresh interpreters."""
+"""Cold import time of each handler module against ``import boto3`` alone, fresh interpreters."""
 
 from __future__ import annotations
 
@@ -16,10 +16,17 @@ def _import_ms(code: str) -> float:
     samples = []
     for _ in range(REPEAT):
         out = subprocess.run(
-            [sys.executable, "-c",
-             "import time,sys;t=time.perf_counter();" + code +
-             ";print((time.perf_counter()-t)*1000)"],
-            cwd=ROOT, check=True, stdout=subprocess.PIPE, text=True,
+            [
+                sys.executable,
+                "-c",
+                "import time,sys;t=time.perf_counter();"
+                + code
+                + ";print((time.perf_counter()-t)*1000)",
+            ],
+            cwd=ROOT,
+            check=True,
+            stdout=subprocess.PIPE,
+            text=True,
             env={"PYTHONPATH": f"{ROOT / 'functions'}", "PATH": "/usr/bin:/bin"},
         )
         samples.append(float(out.stdout.strip().splitlines()[-1]))

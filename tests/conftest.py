@@ -39,7 +39,10 @@ def opensearch_url() -> Iterator[str]:
     env = {**os.environ, "NEWSFACET_STATE_DIR": str(STATE)}
     started = subprocess.run(
         ["bash", str(ROOT / "infra" / "opensearch.sh"), "start"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if started.returncode != 0:
         pytest.fail(
@@ -51,8 +54,12 @@ def opensearch_url() -> Iterator[str]:
     try:
         yield url
     finally:
-        subprocess.run(["bash", str(ROOT / "infra" / "opensearch.sh"), "stop"], env=env,
-                       check=False, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            ["bash", str(ROOT / "infra" / "opensearch.sh"), "stop"],
+            env=env,
+            check=False,
+            stdout=subprocess.DEVNULL,
+        )
 
 
 @pytest.fixture
@@ -112,3 +119,52 @@ def moto_aws(aws_env: None, template: Any) -> Iterator[dict[str, Any]]:
         sqs = boto3.client("sqs", region_name="us-east-1")
         names = provision_aws(template, s3, sqs)
         yield {"s3": s3, "sqs": sqs, **names}
+
+
+@pytest.fixture(scope="session")
+def local_stack(opensearch_url: str) -> Iterator[Any]:
+    """moto_server on 127.0.0.1 provisioned from the template, beside the session OpenSearch."""
+    from newsfacet.local.stack import LocalStack
+
+    stack = LocalStack(ROOT, state_dir=STATE / "stack", index_prefix=f"e2e{uuid.uuid4().hex[:8]}")
+    info = stack.provision(opensearch_url, stack.start_moto())
+    try:
+        yield info
+    finally:
+        stack.down(stop_opensearch=False)
+
+
+@pytest.fixture(scope="session")
+def local_aws(local_stack: Any) -> dict[str, Any]:
+    """boto3 clients talking to the local stack's moto_server, as any S3 client would."""
+    import boto3
+
+    session = boto3.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+    )
+    return {
+        "s3": session.client("s3", endpoint_url=local_stack.aws_endpoint),
+        "sqs": session.client("sqs", endpoint_url=local_stack.aws_endpoint),
+    }
+
+
+@pytest.fixture
+def isolated_stack(opensearch_url: str, index_prefix: str, tmp_path: Path) -> Iterator[Any]:
+    """A moto_server of its own, provisioned from the template, and an index prefix of its own.
+
+    For tests that must see an empty bucket, queue and index (``local_stack`` is
+    shared by the session).
+    """
+    from newsfacet.config import Settings
+    from newsfacet.index.client import build_client
+    from newsfacet.index.setup import delete_indices
+    from newsfacet.local.stack import LocalStack, stop_pid
+
+    stack = LocalStack(ROOT, state_dir=tmp_path / "stack", index_prefix=index_prefix)
+    endpoint = stack.start_moto()
+    try:
+        yield stack.provision(opensearch_url, endpoint)
+    finally:
+        stop_pid(int(stack.moto_pidfile.read_text()))
+        settings = Settings(opensearch_url=opensearch_url, index_prefix=index_prefix)  # type: ignore[arg-type]
+        delete_indices(build_client(settings), index_prefix)

@@ -30,27 +30,46 @@ metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
+def _rejected_metric(error: InputError) -> str:
+    """One count per reason, e.g. ``RejectedMalformedContent``, beside the totals."""
+    return "Rejected" + "".join(part.title() for part in error.code.split("_"))
+
+
 def ingest_ref(ref: ObjectRef) -> dict[str, Any]:
     """Ingest one object. Bad input is recorded and not retried; other errors propagate."""
     deps = ingest_deps()
     try:
         report = ingest_object(ref, deps)
     except InputError as error:
-        logger.warning("object rejected", extra={"uri": ref.uri, **error.to_dict()})
+        logger.warning("object rejected", extra={"uri": ref.uri, "error": error.to_dict()})
         metrics.add_metric(name="ObjectsRejected", unit=MetricUnit.Count, value=1)
+        metrics.add_metric(name=_rejected_metric(error), unit=MetricUnit.Count, value=1)
         deps.failures.record(error, ref)
         return {"key": ref.key, "status": "rejected", "error": error.code}
     for error in report.errors:
-        logger.warning("article rejected", extra={"uri": ref.uri, **error.to_dict()})
+        logger.warning("article rejected", extra={"uri": ref.uri, "error": error.to_dict()})
+        metrics.add_metric(name=_rejected_metric(error), unit=MetricUnit.Count, value=1)
     if report.errors:
         metrics.add_metric(name="ArticlesRejected", unit=MetricUnit.Count, value=len(report.errors))
     metrics.add_metric(name="ObjectsIngested", unit=MetricUnit.Count, value=1)
     metrics.add_metric(name="EntriesIndexed", unit=MetricUnit.Count, value=report.created)
     metrics.add_metric(name="EntriesMerged", unit=MetricUnit.Count, value=report.updated)
-    logger.info("object ingested", extra={"uri": ref.uri, "entries": report.entries,
-                                          "created": report.created, "updated": report.updated})
-    return {"key": ref.key, "status": "ingested", "entries": report.entries,
-            "created": report.created, "updated": report.updated}
+    logger.info(
+        "object ingested",
+        extra={
+            "uri": ref.uri,
+            "entries": report.entries,
+            "entries_created": report.created,
+            "entries_merged": report.updated,
+        },
+    )
+    return {
+        "key": ref.key,
+        "status": "ingested",
+        "entries": report.entries,
+        "created": report.created,
+        "updated": report.updated,
+    }
 
 
 def record_handler(record: SQSRecord) -> None:

@@ -36,6 +36,16 @@ class Settings(BaseSettings):
         default=20 * 1024 * 1024, gt=0, description="Objects larger than this are refused."
     )
     entities_enabled: bool = Field(default=True)
+    template_line_min_docs: int = Field(
+        default=3,
+        ge=1,
+        le=1000,
+        description="A line seen in this many earlier documents of an outlet is template, "
+        "not story, and is removed (the learned boilerplate layer).",
+    )
+    template_learning: bool = Field(
+        default=True, description="Count lines per outlet in <prefix>-lines and use the counts."
+    )
     cursor_secret: SecretStr = Field(
         default=SecretStr("newsfacet-local-cursor-key"),
         description="HMAC key that makes search cursors tamper-evident.",
@@ -48,6 +58,10 @@ class Settings(BaseSettings):
     @property
     def failures_index(self) -> str:
         return f"{self.index_prefix}-failures"
+
+    @property
+    def lines_index(self) -> str:
+        return f"{self.index_prefix}-lines"
 
 
 @lru_cache(maxsize=1)

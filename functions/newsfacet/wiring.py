@@ -21,9 +21,10 @@ def ingest_deps(settings: Settings | None = None) -> IngestDeps:
 
     from newsfacet.config import get_settings
     from newsfacet.index.client import build_client
+    from newsfacet.index.lines import LineStatsIndex
     from newsfacet.index.setup import ensure_indices
     from newsfacet.index.writer import EntryIndexWriter, FailureIndexLog
-    from newsfacet.ingest.pipeline import IngestDeps
+    from newsfacet.ingest.pipeline import IngestDeps, TemplateLearning
     from newsfacet.storage import S3ObjectStore
 
     settings = settings or get_settings()
@@ -34,6 +35,11 @@ def ingest_deps(settings: Settings | None = None) -> IngestDeps:
         writer=EntryIndexWriter(client, settings.entries_alias),
         failures=FailureIndexLog(client, settings.failures_index),
         max_object_bytes=settings.max_object_bytes,
+        templates=TemplateLearning(
+            LineStatsIndex(client, settings.lines_index), settings.template_line_min_docs
+        )
+        if settings.template_learning
+        else None,
     )
 
 

@@ -34,9 +34,16 @@ def test_seed_is_plain_text() -> None:
 @pytest.mark.parametrize(
     ("obj", "title", "url"),
     [
-        ({"headline": "H", "body": "Story.", "link": "https://bbc.co.uk/a"}, "H", "https://bbc.co.uk/a"),
-        ({"title": "T", "text": "Story.", "url": "https://ft.com/x", "published": "2023-05-24"},
-         "T", "https://ft.com/x"),
+        (
+            {"headline": "H", "body": "Story.", "link": "https://bbc.co.uk/a"},
+            "H",
+            "https://bbc.co.uk/a",
+        ),
+        (
+            {"title": "T", "text": "Story.", "url": "https://ft.com/x", "published": "2023-05-24"},
+            "T",
+            "https://ft.com/x",
+        ),
     ],
 )
 def test_json_accepts_common_spellings(obj: dict[str, str], title: str, url: str) -> None:
@@ -57,7 +64,8 @@ def test_jsonl_bad_line_does_not_drop_the_others() -> None:
     assert [getattr(i, "title", None) for i in items] == ["one", None, "three"]
     error = items[1]
     assert isinstance(error, MalformedContentError)
-    assert "line 2" in str(error) and "batch.jsonl" in str(error)
+    assert "line 2" in str(error)
+    assert "batch.jsonl" in str(error)
 
 
 def test_gzip_is_transparent() -> None:
@@ -96,5 +104,42 @@ def test_latin1_is_detected() -> None:
 
 
 def test_undecodable_bytes_are_named() -> None:
-    with pytest.raises((BadEncodingError, UnsupportedFormatError), match="noise.txt"):
+    with pytest.raises((BadEncodingError, UnsupportedFormatError), match=r"noise\.txt"):
         _read(bytes(range(1, 32)) * 50 + b"\x81\x8d\x8f\x90\x9d" * 100, key="noise.txt")
+
+
+def test_html_meta_charset_is_honoured() -> None:
+    page = (
+        '<html><head><meta charset="windows-1251"><title>Т</title></head><body>'
+        "<p>Губернатор Белгородской области заявил о начале эвакуации жителей.</p></body></html>"
+    )
+    _, items = _read(page.encode("windows-1251"), key="ru.html")
+    assert "Губернатор Белгородской" in items[0].html  # type: ignore[attr-defined]
+
+
+def test_long_jsonl_keeps_going_past_bad_lines() -> None:
+    lines = [json.dumps({"title": f"t{i}", "text": f"Story number {i}."}) for i in range(2000)]
+    lines[700] = '{"title": "cut'
+    lines[1400] = json.dumps({"title": "no text"})
+    fmt, items = _read("\n".join(lines).encode(), key="big.jsonl")
+    errors = [i for i in items if isinstance(i, MalformedContentError)]
+    assert fmt == "jsonl"
+    assert len(items) == 2000
+    assert [e.data["position"] for e in errors] == [701, 1401]
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        b"<html><head><title>x</title></head><body><script>var a = 1;</script></body></html>",
+        b"<html><body><div><p>",
+    ],
+)
+def test_html_without_text_is_named(page: bytes) -> None:
+    from newsfacet.ingest.pipeline import parse_object
+    from newsfacet.models.document import ObjectRef
+
+    result = parse_object(page, ObjectRef(bucket="b", key="shell.html"), limit=LIMIT)
+    assert not result.documents
+    assert [e.code for e in result.errors] == ["no_content"]
+    assert "shell.html" in str(result.errors[0])

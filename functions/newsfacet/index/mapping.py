@@ -34,8 +34,13 @@ ENTRY_SETTINGS: dict[str, Any] = {
             "news_english": {
                 "type": "custom",
                 "tokenizer": "standard",
-                "filter": ["lowercase", "asciifolding", "english_possessive", "english_stop",
-                           "english_stemmer"],
+                "filter": [
+                    "lowercase",
+                    "asciifolding",
+                    "english_possessive",
+                    "english_stop",
+                    "english_stemmer",
+                ],
             },
             "folded_words": {
                 "type": "custom",
@@ -67,7 +72,11 @@ ENTRY_MAPPINGS: dict[str, Any] = {
             "analyzer": "news_english",
             "fields": {"raw": {"type": "keyword", "ignore_above": 512}},
         },
-        "body": {"type": "text", "analyzer": "news_english", "term_vector": "with_positions_offsets"},
+        "body": {
+            "type": "text",
+            "analyzer": "news_english",
+            "term_vector": "with_positions_offsets",
+        },
         "document_title": {"type": "text", "analyzer": "news_english", "index": False},
         "published": {"type": "date"},
         "published_source": _KEYWORD,
@@ -116,6 +125,19 @@ FAILURE_MAPPINGS: dict[str, Any] = {
         "position": {"type": "integer"},
         "detail": {"type": "object", "enabled": False},
         "at": {"type": "date"},
+    },
+}
+
+
+# Per-(outlet, line) document counts for the learned boilerplate layer (index/lines.py).
+LINE_MAPPINGS: dict[str, Any] = {
+    "dynamic": "strict",
+    "properties": {
+        "outlet": _KEYWORD,
+        "line_hash": _KEYWORD,
+        "docs": {"type": "keyword", "index": False},
+        "doc_count": {"type": "integer"},
+        "updated_at": {"type": "date"},
     },
 }
 

@@ -7,6 +7,7 @@ from opensearchpy.exceptions import RequestError
 
 from newsfacet.index.mapping import (
     FAILURE_MAPPINGS,
+    LINE_MAPPINGS,
     entries_index_name,
     entries_template,
 )
@@ -27,8 +28,20 @@ def ensure_indices(client: OpenSearch, prefix: str) -> None:
         _create(
             client,
             failures,
-            {"settings": {"number_of_shards": 1, "number_of_replicas": 0},
-             "mappings": FAILURE_MAPPINGS},
+            {
+                "settings": {"number_of_shards": 1, "number_of_replicas": 0},
+                "mappings": FAILURE_MAPPINGS,
+            },
+        )
+    lines = f"{prefix}-lines"
+    if not client.indices.exists(index=lines):
+        _create(
+            client,
+            lines,
+            {
+                "settings": {"number_of_shards": 1, "number_of_replicas": 0},
+                "mappings": LINE_MAPPINGS,
+            },
         )
 
 

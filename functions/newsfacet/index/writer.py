@@ -106,7 +106,7 @@ class EntryIndexWriter:
                 raise_on_error=False,
                 raise_on_exception=False,
                 max_retries=3,
-                initial_backoff=0.5,
+                initial_backoff=1,
             ):
                 result = item.get("update", {})
                 if ok:
@@ -122,7 +122,11 @@ class EntryIndexWriter:
                 else:
                     logger.error(
                         "entry rejected by OpenSearch",
-                        extra={"entry_id": entry_id, "status": status, "error": result.get("error")},
+                        extra={
+                            "entry_id": entry_id,
+                            "status": status,
+                            "error": result.get("error"),
+                        },
                     )
                     report.failed.append(entry_id)
         except OpenSearchException as exc:

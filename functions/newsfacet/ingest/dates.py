@@ -32,8 +32,9 @@ def parse_datetime(value: str) -> datetime | None:
         if not match:
             return None
         fmt = "%d %B %Y %H:%M" if match["time"] else "%d %B %Y"
-        text = " ".join(part for part in (match["day"], match["month"], match["year"],
-                                          match["time"]) if part)
+        text = " ".join(
+            part for part in (match["day"], match["month"], match["year"], match["time"]) if part
+        )
         try:
             parsed = datetime.strptime(text, fmt)
         except ValueError:

@@ -7,8 +7,9 @@ name files carelessly (``.txt`` holding HTML, no suffix at all).
 
 from __future__ import annotations
 
-import gzip
+import io
 import json
+import re
 import zlib
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -42,8 +43,17 @@ HTML_FIELDS = ("html", "raw_html", "content_html", "body_html")
 TITLE_FIELDS = ("title", "headline", "name")
 URL_FIELDS = ("url", "link", "canonical_url", "source_url", "uri")
 OUTLET_FIELDS = ("outlet", "source", "source_domain", "publisher", "site", "domain", "site_name")
-DATE_FIELDS = ("published", "date", "published_at", "publish_date", "pubdate", "date_publish",
-               "datetime", "timestamp", "created_at")
+DATE_FIELDS = (
+    "published",
+    "date",
+    "published_at",
+    "publish_date",
+    "pubdate",
+    "date_publish",
+    "datetime",
+    "timestamp",
+    "created_at",
+)
 AUTHOR_FIELDS = ("authors", "author", "byline", "creator")
 LANGUAGE_FIELDS = ("language", "lang", "locale")
 
@@ -77,10 +87,25 @@ def decode_text(data: bytes, *, key: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    declared = _declared_charset(data)
+    if declared:
+        try:
+            return data.decode(declared)
+        except (LookupError, UnicodeDecodeError):
+            pass  # a wrong declaration is common; fall back to detection
     best = from_bytes(data).best()
     if best is None:
         raise BadEncodingError(key=key, reason="no character set decodes these bytes")
     return str(best)
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
+
+
+def _declared_charset(data: bytes) -> str | None:
+    """The charset an HTML page declares in its first bytes (``<meta charset>``), if any."""
+    match = _META_CHARSET.search(data[:4096])
+    return match[1].decode("ascii").lower() if match else None
 
 
 def detect_format(text: str, *, key: str) -> Format:
@@ -92,7 +117,7 @@ def detect_format(text: str, *, key: str) -> Format:
         return "html"
     if head.startswith("{"):
         first_line = text.lstrip().split("\n", 1)[0].strip()
-        rest = text.lstrip()[len(first_line):].strip()
+        rest = text.lstrip()[len(first_line) :].strip()
         if rest.startswith("{") and _is_json_object(first_line):
             return "jsonl"
         return "json"
@@ -172,35 +197,44 @@ def article_from_json(obj: Any, *, key: str, position: int = 0) -> RawArticle:
     )
 
 
-def decode_json(text: str, *, key: str) -> Iterator[RawArticle]:
+def decode_json(text: str, *, key: str) -> Iterator[RawArticle | MalformedContentError]:
+    """One article object, a list of them, or ``{"articles": [...]}``; bad items yield errors."""
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
         raise MalformedContentError(
             key=key, reason=f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
         ) from exc
-    if isinstance(obj, list):
-        for position, item in enumerate(obj):
-            yield article_from_json(item, key=key, position=position)
-    elif isinstance(obj, dict) and isinstance(obj.get("articles"), list):
-        for position, item in enumerate(obj["articles"]):
-            yield article_from_json(item, key=key, position=position)
-    else:
+    if isinstance(obj, dict) and isinstance(obj.get("articles"), list):
+        obj = obj["articles"]
+    if not isinstance(obj, list):
         yield article_from_json(obj, key=key)
+        return
+    for position, item in enumerate(obj):
+        try:
+            yield article_from_json(item, key=key, position=position)
+        except MalformedContentError as exc:
+            yield exc
 
 
 def decode_jsonl(text: str, *, key: str) -> Iterator[RawArticle | MalformedContentError]:
-    """Yield one article per line; a bad line yields its error and the rest go on."""
-    for lineno, line in enumerate(text.splitlines(), start=1):
+    """Yield one article per line, lazily; a bad line yields its error and the rest go on.
+
+    Lines are read one at a time from the decoded text, so a file of many
+    thousand articles never holds more than one parsed article at once.
+    """
+    for lineno, line in enumerate(io.StringIO(text), start=1):
         if not line.strip():
             continue
         try:
             obj = json.loads(line)
-            yield article_from_json(obj, key=key, position=lineno)
         except json.JSONDecodeError as exc:
             yield MalformedContentError(
                 key=key, reason=f"line {lineno}: invalid JSON: {exc.msg}", position=lineno
             )
+            continue
+        try:
+            yield article_from_json(obj, key=key, position=lineno)
         except MalformedContentError as exc:
             yield exc
 

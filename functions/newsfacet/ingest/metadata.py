@@ -10,11 +10,13 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from newsfacet.ingest.dates import parse_datetime
-from newsfacet.ingest.outlets import outlet_name
+from newsfacet.ingest.outlets import outlet_aliases, outlet_name
 
 _URL_LINE = re.compile(r"^https?://\S+$")
 _ID_LINE = re.compile(r"^\d{6,20}$")
-_GOOGLE_NEWS = re.compile(r"^https?://news\.google\.com/(?:rss/)?articles/(?P<payload>[A-Za-z0-9_-]+)")
+_GOOGLE_NEWS = re.compile(
+    r"^https?://news\.google\.com/(?:rss/)?articles/(?P<payload>[A-Za-z0-9_-]+)"
+)
 
 
 def decode_google_news_url(url: str) -> str | None:
@@ -59,6 +61,21 @@ def decode_google_news_url(url: str) -> str | None:
     return None
 
 
+def canonical_url(url: str | None) -> str | None:
+    """Normalise a URL with courlan: lower-case host, no fragment, no tracking parameters.
+
+    Returns None for values that are not http(s) URLs.
+    """
+    if not url or not url.strip().lower().startswith(("http://", "https://")):
+        return None
+    from courlan import normalize_url  # imported on use: the text path rarely needs it
+
+    try:
+        return str(normalize_url(url.strip(), strict=True))
+    except ValueError:
+        return None
+
+
 def domain_of(url: str | None) -> str | None:
     """The registrable-looking host of a URL, without ``www.``; None for junk."""
     if not url:
@@ -77,6 +94,11 @@ def canonical_outlet(value: str | None) -> tuple[str | None, str | None]:
     domain = domain_of(value) if ("." in value and " " not in value) else None
     if domain:
         return domain, outlet_name(domain)
+    # A display name ("BBC", "The Financial Times") that our table can map to a domain.
+    folded = value.casefold().removeprefix("the ").strip()
+    for alias, alias_domain in outlet_aliases().items():
+        if alias.casefold().removeprefix("the ") == folded:
+            return alias_domain, outlet_name(alias_domain)
     return None, value
 
 

@@ -7,16 +7,19 @@ in the CLI (``newsfacet parse``) and in unit tests without AWS.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
 from newsfacet.errors import InputError, NoContentError
+from newsfacet.ingest.assemble import assemble_document
+from newsfacet.ingest.boilerplate import select_template, template_candidates
 from newsfacet.ingest.dates import parse_datetime
-from newsfacet.ingest.extract import extract_article
+from newsfacet.ingest.extract import ExtractedArticle, extract_article
 from newsfacet.ingest.fingerprint import content_id
-from newsfacet.ingest.metadata import canonical_outlet, domain_of
+from newsfacet.ingest.metadata import canonical_outlet, canonical_url, domain_of
+from newsfacet.ingest.outlets import known_outlet
 from newsfacet.models.document import ObjectRef, ParsedDocument
 from newsfacet.models.entry import Entry, Source
 
@@ -33,6 +36,30 @@ class EntryWriter(Protocol):
 
 class FailureLog(Protocol):
     def record(self, error: InputError, ref: ObjectRef) -> None: ...
+
+
+class LineStats(Protocol):
+    """Per-outlet counts of the documents each line appeared in (the learned template layer)."""
+
+    def line_counts(self, outlet: str, hashes: Sequence[str]) -> dict[str, int]:
+        """How many earlier documents of ``outlet`` carried each line hash."""
+        ...
+
+    def record_lines(self, outlet: str, document: str, hashes: Sequence[str]) -> None:
+        """Count ``document`` once for each of its line hashes."""
+        ...
+
+
+@dataclass
+class TemplateLearning:
+    """The learned layer's store and its threshold (``NEWSFACET_TEMPLATE_LINE_MIN_DOCS``)."""
+
+    stats: LineStats
+    min_docs: int = 3
+
+
+# Entries written per bulk call while a large object streams through.
+WRITE_BATCH_ENTRIES = 500
 
 
 @dataclass
@@ -67,42 +94,82 @@ class IngestDeps:
     writer: EntryWriter
     failures: FailureLog
     max_object_bytes: int
+    templates: TemplateLearning | None = None
 
 
-def parse_object(data: bytes, ref: ObjectRef, *, limit: int) -> ParseResult:
-    """Turn an object's bytes into parsed documents; one bad article does not sink the rest."""
+def iter_documents(
+    data: bytes, ref: ObjectRef, *, limit: int, templates: TemplateLearning | None = None
+) -> Iterator[ParsedDocument | InputError]:
+    """Parse an object's articles one at a time; a bad article yields its error, the rest go on.
+
+    A JSON Lines object of many thousand articles is never held parsed all at
+    once. With ``templates``, lines this outlet's earlier documents share are
+    removed as template, and each document's lines are counted for the next ones.
+
+    Raises:
+        InputError: the object as a whole is unusable (empty, binary, corrupt gzip...).
+    """
     from newsfacet.ingest.formats import read_articles
 
-    result = ParseResult(ref=ref)
-    _fmt, articles = read_articles(data, key=ref.key, limit=limit)
+    fmt, articles = read_articles(data, key=ref.key, limit=limit)
     for item in articles:
         if isinstance(item, InputError):
-            result.errors.append(item)
+            yield item
             continue
         try:
-            document = extract_article(item, key=ref.key)
+            article = extract_article(item, key=ref.key, fmt=fmt)
+            apply_object_metadata(article, ref)
+            document = assemble_document(article, template=_learned(article, ref, templates))
         except InputError as exc:
-            result.errors.append(exc)
+            yield exc
             continue
-        if _fmt == "jsonl":
-            document.format = "jsonl"
-        apply_object_metadata(document, ref)
-        result.documents.append(document)
+        apply_last_modified(document, ref)
+        yield document
+
+
+def parse_object(
+    data: bytes, ref: ObjectRef, *, limit: int, templates: TemplateLearning | None = None
+) -> ParseResult:
+    """All of :func:`iter_documents` at once, for callers that want a list."""
+    result = ParseResult(ref=ref)
+    for item in iter_documents(data, ref, limit=limit, templates=templates):
+        if isinstance(item, InputError):
+            result.errors.append(item)
+        else:
+            result.documents.append(item)
     if not result.documents and not result.errors:
         result.errors.append(NoContentError(key=ref.key))
     return result
 
 
-def apply_object_metadata(document: ParsedDocument, ref: ObjectRef) -> None:
-    """Fill what the file lacks from S3 metadata, then the key prefix, then last-modified.
+def _learned(
+    article: ExtractedArticle, ref: ObjectRef, templates: TemplateLearning | None
+) -> set[str]:
+    """Look up which of the article's lines are its outlet's template, then count this one."""
+    if templates is None or article.outlet is None:
+        return set()
+    candidates = list(template_candidates(article.paragraphs))
+    if not candidates:
+        return set()
+    counts = templates.stats.line_counts(article.outlet, candidates)
+    # A document is counted once per line, keyed by its URL when it has one, so
+    # two snapshots of the same live blog do not make its posts look like template.
+    identity = article.url or f"{ref.bucket}/{ref.key}#{article.title or ''}"
+    templates.stats.record_lines(article.outlet, identity, candidates)
+    return select_template(counts, min_docs=templates.min_docs)
+
+
+def apply_object_metadata(document: ExtractedArticle, ref: ObjectRef) -> None:
+    """Fill what the file lacks from S3 metadata, then the key prefix.
 
     Precedence, highest first: the file itself (JSON fields, page metadata,
-    trailing lines), ``x-amz-meta-*`` on the object, the ``<outlet-domain>/``
-    key prefix, and for the date only, the object's last-modified time.
+    trailing lines, a decoded Google News link), ``x-amz-meta-*`` on the
+    object, the ``<outlet-domain>/`` key prefix. Page furniture naming the
+    outlet and, for the date, live-blog stamps and the object's last-modified
+    time come later (see ``assemble_document`` and :func:`apply_last_modified`).
     """
     meta = {k.lower().removeprefix("x-amz-meta-"): v for k, v in ref.metadata.items()}
-    if document.url is None and meta.get("url"):
-        document.url = meta["url"]
+    document.url = canonical_url(document.url) or canonical_url(meta.get("url"))
     outlet, name = canonical_outlet(document.outlet)
     if outlet is None:
         outlet = domain_of(document.url)
@@ -114,12 +181,18 @@ def apply_object_metadata(document: ParsedDocument, ref: ObjectRef) -> None:
             outlet, name = canonical_outlet(prefix)
     if outlet is not None:
         _, name_for_domain = canonical_outlet(outlet)
-        document.outlet, document.outlet_name = outlet, name_for_domain
+        # The page's own site name beats a bare domain when our table does not know it.
+        page_name = document.outlet_name if not known_outlet(outlet) else None
+        document.outlet, document.outlet_name = outlet, page_name or name_for_domain
     elif name is not None:
         document.outlet, document.outlet_name = None, name
     if document.published is None and meta.get("published"):
         document.published = parse_datetime(meta["published"])
         document.published_source = "object_metadata" if document.published else None
+
+
+def apply_last_modified(document: ParsedDocument, ref: ObjectRef) -> None:
+    """The last resort for the date: when the object was uploaded, flagged in the warnings."""
     if document.published is None and ref.last_modified is not None:
         document.published = ref.last_modified.astimezone(UTC)
         document.published_source = "s3_last_modified"
@@ -153,7 +226,8 @@ def build_entries(document: ParsedDocument, ref: ObjectRef, *, now: datetime) ->
                 body=draft.text,
                 published=published,
                 published_source=(
-                    "liveblog" if draft.published and kind == "liveblog_post"
+                    "liveblog"
+                    if draft.published and kind == "liveblog_post"
                     else document.published_source
                 ),
                 outlet=document.outlet,
@@ -183,22 +257,31 @@ def ingest_object(ref: ObjectRef, deps: IngestDeps, *, now: datetime | None = No
     """
     now = now or datetime.now(UTC)
     data, ref = deps.store.read(ref, limit=deps.max_object_bytes)
-    parsed = parse_object(data, ref, limit=deps.max_object_bytes)
-    report = IngestReport(key=ref.key, documents=len(parsed.documents), errors=parsed.errors)
-    if not parsed.documents and parsed.errors:
-        raise parsed.errors[0]
-    for error in parsed.errors:
-        deps.failures.record(error, ref)
-    entries = list(_unique(entry for doc in parsed.documents for entry in build_entries(doc, ref, now=now)))
-    report.entries = len(entries)
-    written = deps.writer.write(entries)
-    report.created, report.updated = written.created, written.updated
-    return report
-
-
-def _unique(entries: Iterable[Entry]) -> Iterable[Entry]:
+    report = IngestReport(key=ref.key)
     seen: set[str] = set()
-    for entry in entries:
-        if entry.id not in seen:
-            seen.add(entry.id)
-            yield entry
+    batch: list[Entry] = []
+
+    def flush() -> None:
+        written = deps.writer.write(batch)
+        report.created += written.created
+        report.updated += written.updated
+        batch.clear()
+
+    items = iter_documents(data, ref, limit=deps.max_object_bytes, templates=deps.templates)
+    for item in items:
+        if isinstance(item, InputError):
+            report.errors.append(item)
+            deps.failures.record(item, ref)
+            continue
+        report.documents += 1
+        for entry in build_entries(item, ref, now=now):
+            if entry.id not in seen:  # a post two articles of one object share
+                seen.add(entry.id)
+                batch.append(entry)
+        if len(batch) >= WRITE_BATCH_ENTRIES:
+            flush()
+    if report.documents == 0:
+        raise report.errors[0] if report.errors else NoContentError(key=ref.key)
+    flush()
+    report.entries = len(seen)
+    return report

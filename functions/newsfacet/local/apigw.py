@@ -20,8 +20,9 @@ from urllib.parse import parse_qs, urlsplit
 logger = logging.getLogger(__name__)
 
 
-def http_api_event(method: str, target: str, headers: dict[str, str], body: bytes,
-                   source_ip: str = "127.0.0.1") -> dict[str, Any]:
+def http_api_event(
+    method: str, target: str, headers: dict[str, str], body: bytes, source_ip: str = "127.0.0.1"
+) -> dict[str, Any]:
     """An API Gateway HTTP API (payload 2.0) event for one request."""
     parts = urlsplit(target)
     query: dict[str, list[str]] = parse_qs(parts.query, keep_blank_values=True)
@@ -64,32 +65,45 @@ def http_api_event(method: str, target: str, headers: dict[str, str], body: byte
     return event
 
 
-def make_server(handler: Callable[[dict[str, Any]], dict[str, Any]], host: str,
-                port: int) -> ThreadingHTTPServer:
+def make_server(
+    handler: Callable[[dict[str, Any]], dict[str, Any]], host: str, port: int
+) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
         def _serve(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
-            event = http_api_event(self.command, self.path, dict(self.headers.items()), body,
-                                   self.client_address[0])
+            event = http_api_event(
+                self.command, self.path, dict(self.headers.items()), body, self.client_address[0]
+            )
             started = time.perf_counter()
             try:
                 result = handler(event)
-            except Exception:  # noqa: BLE001 - API Gateway answers 500 when the function crashes
+            except Exception:
                 logger.exception("function raised")
-                result = {"statusCode": 500, "body": json.dumps({"message": "Internal Server Error"}),
-                          "headers": {"Content-Type": "application/json"}}
+                result = {
+                    "statusCode": 500,
+                    "body": json.dumps({"message": "Internal Server Error"}),
+                    "headers": {"Content-Type": "application/json"},
+                }
             self._reply(result)
-            logger.info("%s %s -> %s in %.1f ms", self.command, self.path,
-                        result.get("statusCode"), (time.perf_counter() - started) * 1000)
+            logger.info(
+                "%s %s -> %s in %.1f ms",
+                self.command,
+                self.path,
+                result.get("statusCode"),
+                (time.perf_counter() - started) * 1000,
+            )
 
         def _reply(self, result: dict[str, Any]) -> None:
             status = int(result.get("statusCode", 200))
             payload = result.get("body") or ""
-            data = (base64.b64decode(payload) if result.get("isBase64Encoded")
-                    else str(payload).encode())
+            data = (
+                base64.b64decode(payload)
+                if result.get("isBase64Encoded")
+                else str(payload).encode()
+            )
             self.send_response(status)
             headers = {k.lower(): v for k, v in (result.get("headers") or {}).items()}
             headers.setdefault("content-type", "application/json")
@@ -103,9 +117,9 @@ def make_server(handler: Callable[[dict[str, Any]], dict[str, Any]], host: str,
             if self.command != "HEAD":
                 self.wfile.write(data)
 
-        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = _serve
+        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = _serve  # noqa: N815
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
     server = ThreadingHTTPServer((host, port), Handler)

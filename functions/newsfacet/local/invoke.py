@@ -19,7 +19,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from newsfacet.local.template import Template, Unresolvable
+from newsfacet.local.template import Template, UnresolvableError
 
 _loaded: dict[str, ModuleType] = {}
 
@@ -47,8 +47,9 @@ class LocalContext:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
-def function_environment(template: Template, logical_id: str,
-                         overrides: Mapping[str, str]) -> dict[str, str]:
+def function_environment(
+    template: Template, logical_id: str, overrides: Mapping[str, str]
+) -> dict[str, str]:
     """The template's variables for a function, with unresolvable ones taken from overrides."""
     spec = template.function(logical_id)
     env: dict[str, str] = {}
@@ -56,7 +57,7 @@ def function_environment(template: Template, logical_id: str,
     for key, value in spec.environment.items():
         if key in overrides:
             env[key] = overrides[key]
-        elif isinstance(value, Unresolvable):
+        elif isinstance(value, UnresolvableError):
             missing.append(f"{key} (needs {value})")
         else:
             env[key] = str(value).lower() if isinstance(value, bool) else str(value)
@@ -66,8 +67,9 @@ def function_environment(template: Template, logical_id: str,
     return env
 
 
-def load_handler(template: Template, logical_id: str,
-                 overrides: Mapping[str, str]) -> tuple[Callable[..., Any], LocalContext]:
+def load_handler(
+    template: Template, logical_id: str, overrides: Mapping[str, str]
+) -> tuple[Callable[..., Any], LocalContext]:
     spec = template.function(logical_id)
     os.environ.update(function_environment(template, logical_id, overrides))
     module_name, _, attr = spec.handler.rpartition(".")
@@ -94,8 +96,9 @@ def _reset_cached_settings() -> None:
     wiring.search_service.cache_clear()
 
 
-def invoke(template: Template, logical_id: str, event: dict[str, Any],
-           overrides: Mapping[str, str]) -> Any:
+def invoke(
+    template: Template, logical_id: str, event: dict[str, Any], overrides: Mapping[str, str]
+) -> Any:
     handler, context = load_handler(template, logical_id, overrides)
     return handler(event, context)
 

@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 logger = logging.getLogger(__name__)
 
 RETRY_DELAY_S = 2
@@ -29,11 +31,13 @@ def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
                 "body": m["Body"],
                 "attributes": {
                     "ApproximateReceiveCount": m.get("Attributes", {}).get(
-                        "ApproximateReceiveCount", "1"),
+                        "ApproximateReceiveCount", "1"
+                    ),
                     "SentTimestamp": m.get("Attributes", {}).get("SentTimestamp", "0"),
                     "SenderId": "AIDAIENQZJOLO23YVJ4VO",
                     "ApproximateFirstReceiveTimestamp": m.get("Attributes", {}).get(
-                        "ApproximateFirstReceiveTimestamp", "0"),
+                        "ApproximateFirstReceiveTimestamp", "0"
+                    ),
                 },
                 "messageAttributes": {},
                 "md5OfBody": hashlib.md5(m["Body"].encode(), usedforsecurity=False).hexdigest(),
@@ -47,22 +51,30 @@ def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
 
 
 class QueuePoller:
-    def __init__(self, sqs: Any, queue_url: str, invoke: Callable[[dict[str, Any]], Any],
-                 batch_size: int = 10) -> None:
+    def __init__(
+        self,
+        sqs: Any,
+        queue_url: str,
+        invoke: Callable[[dict[str, Any]], Any],
+        batch_size: int = 10,
+    ) -> None:
         self.sqs = sqs
         self.queue_url = queue_url
         self.invoke = invoke
         self.batch_size = batch_size
-        self.queue_arn = sqs.get_queue_attributes(
-            QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        self.queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
         self._stop = threading.Event()
         self.batches = 0
 
     def poll_once(self, wait_s: int = 1) -> int:
         """Receive one batch, invoke, delete what succeeded. Returns messages received."""
         response = self.sqs.receive_message(
-            QueueUrl=self.queue_url, MaxNumberOfMessages=self.batch_size,
-            WaitTimeSeconds=wait_s, AttributeNames=["All"],
+            QueueUrl=self.queue_url,
+            MaxNumberOfMessages=self.batch_size,
+            WaitTimeSeconds=wait_s,
+            AttributeNames=["All"],
         )
         messages = response.get("Messages", [])
         if not messages:
@@ -70,21 +82,24 @@ class QueuePoller:
         try:
             result = self.invoke(sqs_event(messages, self.queue_arn)) or {}
             failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
-        except Exception:  # noqa: BLE001 - a crashed invocation fails the whole batch, as on Lambda
+        except Exception:
             logger.exception("ingest invocation failed; the whole batch will be retried")
             failed = {m["MessageId"] for m in messages}
         done = [m for m in messages if m["MessageId"] not in failed]
         if done:
             self.sqs.delete_message_batch(
                 QueueUrl=self.queue_url,
-                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
-                         for i, m in enumerate(done)],
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)
+                ],
             )
         for m in messages:
             if m["MessageId"] in failed:
                 self.sqs.change_message_visibility(
-                    QueueUrl=self.queue_url, ReceiptHandle=m["ReceiptHandle"],
-                    VisibilityTimeout=RETRY_DELAY_S)
+                    QueueUrl=self.queue_url,
+                    ReceiptHandle=m["ReceiptHandle"],
+                    VisibilityTimeout=RETRY_DELAY_S,
+                )
         self.batches += 1
         return len(messages)
 
@@ -105,11 +120,19 @@ class QueuePoller:
             AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
         )["Attributes"]
         return int(attrs["ApproximateNumberOfMessages"]) + int(
-            attrs["ApproximateNumberOfMessagesNotVisible"])
+            attrs["ApproximateNumberOfMessagesNotVisible"]
+        )
 
     def run_forever(self) -> None:
+        """Poll until stopped; a queue that goes away briefly is waited for, not fatal."""
         while not self._stop.is_set():
-            self.poll_once(wait_s=1)
+            try:
+                self.poll_once(wait_s=1)
+            except (BotoCoreError, ClientError) as exc:
+                if self._stop.is_set():
+                    return
+                logger.warning("cannot poll the queue (%s); retrying", exc)
+                self._stop.wait(2)
 
     def stop(self) -> None:
         self._stop.set()

@@ -7,6 +7,7 @@ by that pid, never by name. OpenSearch is started by ``infra/opensearch.sh``
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -47,6 +48,8 @@ class StackInfo:
             "NEWSFACET_INDEX_PREFIX": self.index_prefix,
             "AWS_ENDPOINT_URL": self.aws_endpoint,
             "POWERTOOLS_TRACE_DISABLED": "true",
+            # On AWS this comes from Secrets Manager (template.yaml: CursorSecret).
+            "NEWSFACET_CURSOR_SECRET": "newsfacet-local-cursor-key",
             **LOCAL_CREDENTIALS,
         }
 
@@ -67,8 +70,9 @@ def repo_root() -> Path:
 
 
 class LocalStack:
-    def __init__(self, root: Path, state_dir: Path | None = None,
-                 index_prefix: str = "newsfacet") -> None:
+    def __init__(
+        self, root: Path, state_dir: Path | None = None, index_prefix: str = "newsfacet"
+    ) -> None:
         self.root = root
         self.state = state_dir or root / ".run"
         self.state.mkdir(parents=True, exist_ok=True)
@@ -80,7 +84,10 @@ class LocalStack:
         env = {**os.environ, "NEWSFACET_STATE_DIR": str(self.state)}
         result = subprocess.run(
             ["bash", str(self.root / "infra" / "opensearch.sh"), command],
-            env=env, check=True, stdout=subprocess.PIPE, text=True,
+            env=env,
+            check=True,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         lines = result.stdout.strip().splitlines()
         return lines[-1] if lines else ""
@@ -95,13 +102,19 @@ class LocalStack:
 
     def start_moto(self) -> str:
         url_file = self.state / "moto.url"
-        if self.moto_pidfile.exists() and url_file.exists() and _alive(self._pid(self.moto_pidfile)):
+        if (
+            self.moto_pidfile.exists()
+            and url_file.exists()
+            and _alive(self._pid(self.moto_pidfile))
+        ):
             return url_file.read_text().strip()
         port = int(os.environ.get("MOTO_PORT") or free_port())
         log = (self.state / "moto.log").open("ab")
         proc = subprocess.Popen(
             [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
         self.moto_pidfile.write_text(str(proc.pid))
@@ -128,20 +141,27 @@ class LocalStack:
     def provision(self, opensearch_url: str, aws_endpoint: str) -> StackInfo:
         """Create the bucket, queues and notification as the template wires them."""
         session = boto3.Session(
-            aws_access_key_id="testing", aws_secret_access_key="testing",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
             region_name="us-east-1",
         )
         s3 = session.client("s3", endpoint_url=aws_endpoint)
         sqs = session.client("sqs", endpoint_url=aws_endpoint)
         info = provision_aws(self.template, s3, sqs)
-        stack = StackInfo(opensearch_url=opensearch_url, aws_endpoint=aws_endpoint,
-                          index_prefix=self.index_prefix, **info)
+        stack = StackInfo(
+            opensearch_url=opensearch_url,
+            aws_endpoint=aws_endpoint,
+            index_prefix=self.index_prefix,
+            **info,
+        )
         from newsfacet.config import Settings
         from newsfacet.index.client import build_client
         from newsfacet.index.setup import ensure_indices
 
-        settings = Settings(opensearch_url=opensearch_url,  # type: ignore[arg-type]
-                            index_prefix=self.index_prefix)
+        settings = Settings(
+            opensearch_url=opensearch_url,
+            index_prefix=self.index_prefix,
+        )
         ensure_indices(build_client(settings), self.index_prefix)
         (self.state / "stack.json").write_text(json.dumps(asdict(stack), indent=2))
         return stack
@@ -151,12 +171,13 @@ class LocalStack:
         aws_endpoint = self.start_moto()
         return self.provision(opensearch_url, aws_endpoint)
 
-    def down(self) -> None:
+    def down(self, *, stop_opensearch: bool = True) -> None:
+        """Stop what this stack started, by pid; OpenSearch too unless told otherwise."""
         if self.moto_pidfile.exists():
             stop_pid(self._pid(self.moto_pidfile))
             self.moto_pidfile.unlink(missing_ok=True)
             (self.state / "moto.url").unlink(missing_ok=True)
-        if not os.environ.get("OPENSEARCH_URL"):
+        if stop_opensearch and not os.environ.get("OPENSEARCH_URL"):
             self._opensearch("stop")
         (self.state / "stack.json").unlink(missing_ok=True)
 
@@ -173,8 +194,9 @@ def provision_aws(template: Template, s3: Any, sqs: Any) -> dict[str, str]:
     s3.create_bucket(Bucket=bucket)
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     dlq_url = sqs.create_queue(QueueName=template.dlq_name)["QueueUrl"]
-    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])[
-        "Attributes"]["QueueArn"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
     queue_url = sqs.create_queue(
         QueueName=template.queue_name,
         Attributes={
@@ -185,7 +207,8 @@ def provision_aws(template: Template, s3: Any, sqs: Any) -> dict[str, str]:
         },
     )["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
-        "Attributes"]["QueueArn"]
+        "Attributes"
+    ]["QueueArn"]
     s3.put_bucket_notification_configuration(
         Bucket=bucket,
         NotificationConfiguration={
@@ -224,7 +247,5 @@ def stop_pid(pid: int, timeout_s: float = 15.0) -> None:
         if not _alive(pid):
             return
         time.sleep(0.1)
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass

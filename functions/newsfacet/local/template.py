@@ -34,18 +34,18 @@ def _tag_constructor(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> _
     elif isinstance(node, yaml.SequenceNode):
         value = loader.construct_sequence(node, deep=True)
     else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+        value = loader.construct_mapping(node, deep=True)
     return _Tag(suffix, value)
 
 
-class _TemplateLoader(yaml.SafeLoader):
+class _TemplateLoader(yaml.SafeLoader):  # type: ignore[misc]
     pass
 
 
 _TemplateLoader.add_multi_constructor("!", _tag_constructor)
 
 
-class Unresolvable(Exception):
+class UnresolvableError(Exception):
     """A value depends on a resource that only exists once deployed."""
 
 
@@ -63,7 +63,7 @@ class Template:
         self.path = path
         self.root = path.parent
         with path.open(encoding="utf-8") as fh:
-            self.doc: dict[str, Any] = yaml.load(fh, Loader=_TemplateLoader)  # noqa: S506
+            self.doc: dict[str, Any] = yaml.load(fh, Loader=_TemplateLoader)
         self.pseudo = {**LOCAL_PSEUDO, "AWS::StackName": stack_name}
 
     @property
@@ -81,7 +81,7 @@ class Template:
                 return self._ref(value.value)
             if value.tag == "Sub" and isinstance(value.value, str):
                 return re.sub(r"\$\{([^}]+)\}", lambda m: str(self._ref(m.group(1))), value.value)
-            raise Unresolvable(f"!{value.tag}")
+            raise UnresolvableError(f"!{value.tag}")
         if isinstance(value, dict) and len(value) == 1:
             ((key, inner),) = value.items()
             if key == "Ref":
@@ -95,7 +95,7 @@ class Template:
             return self.pseudo[name]
         if name in self.doc.get("Parameters", {}):
             return self.parameter_default(name)
-        raise Unresolvable(name)
+        raise UnresolvableError(name)
 
     def prop(self, logical_id: str, name: str) -> Any:
         return self.resolve(self.resources[logical_id]["Properties"][name])
@@ -103,8 +103,12 @@ class Template:
     def function(self, logical_id: str) -> FunctionSpec:
         resource = self.resources.get(logical_id)
         if not resource or resource.get("Type") != "AWS::Serverless::Function":
-            names = [k for k, v in self.resources.items() if v.get("Type") == "AWS::Serverless::Function"]
-            raise KeyError(f"{logical_id} is not a function in {self.path.name}; functions: {names}")
+            names = [
+                k for k, v in self.resources.items() if v.get("Type") == "AWS::Serverless::Function"
+            ]
+            raise KeyError(
+                f"{logical_id} is not a function in {self.path.name}; functions: {names}"
+            )
         props = resource["Properties"]
         glob = self.doc.get("Globals", {}).get("Function", {})
         env_raw = {
@@ -115,8 +119,8 @@ class Template:
         for key, raw in env_raw.items():
             try:
                 env[key] = self.resolve(raw)
-            except Unresolvable as exc:
-                env[key] = Unresolvable(str(exc))
+            except UnresolvableError as exc:
+                env[key] = UnresolvableError(str(exc))
         return FunctionSpec(
             logical_id=logical_id,
             code_uri=self.root / props["CodeUri"],
@@ -126,7 +130,9 @@ class Template:
         )
 
     def functions(self) -> list[str]:
-        return [k for k, v in self.resources.items() if v.get("Type") == "AWS::Serverless::Function"]
+        return [
+            k for k, v in self.resources.items() if v.get("Type") == "AWS::Serverless::Function"
+        ]
 
     # Names of the AWS resources the local stack creates, as the template names them.
     @property

@@ -69,6 +69,8 @@ class ParsedDocument(BaseModel):
     cited_outlets: list[str] = Field(default_factory=list)
     entries: list[EntryDraft] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    # Paragraphs cleaning took out, each with the rule that did: {"rule", "line"}.
+    removed: list[dict[str, str]] = Field(default_factory=list)
 
     @property
     def text(self) -> str:

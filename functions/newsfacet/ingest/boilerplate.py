@@ -1,0 +1,428 @@
+"""Boilerplate removal on paragraphs: page furniture out, every story sentence kept.
+
+Works on lines of text, so it cleans both scraped text files and the text
+trafilatura extracts from HTML (which still lets sign-up prompts, share bars
+and "Read more:" links through). Three layers, each general, none per site:
+
+1. line rules: a paragraph that *is* a sign-up prompt, ad debris, a share bar,
+   a translation disclaimer... (short lines only: a long story sentence that
+   merely mentions a newsletter stays);
+2. block rules: runs of related-link bullets or numbered video lists, and the
+   key/value blocks of fake author profiles;
+3. learned template lines: paragraphs that recur across many documents of the
+   same outlet (counts kept in OpenSearch, see ``index/lines.py``).
+
+Every removal is reported with the rule that made it, so tests and
+``newsfacet parse`` can show why a line went.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+
+# Cyrillic and Greek letters that spam pages swap in for Latin ones so that
+# filters miss "Yоur соntеnt". Folded for matching only; kept lines are untouched.
+_CONFUSABLES = str.maketrans(
+    "аеорсухіѕјАВЕКМНОРСТХІЅЈԁɡοΑΒΕΗΙΚΜΝΟΡΤΧ",
+    "aeopcyxisjABEKMHOPCTXISJdgoABEHIKMNOPTX",
+)
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+
+TERMINAL = (".", "!", "?", "…", '"', "'", ")", ":", ";")
+
+
+def fold_line(line: str) -> str:
+    """Lower-case, NFKC, Latin look-alikes and plain quotes: the form rules match against."""
+    text = unicodedata.normalize("NFKC", line).translate(_CONFUSABLES).translate(_QUOTES)
+    return " ".join(text.casefold().split())
+
+
+def words(line: str) -> int:
+    return len(line.split())
+
+
+def is_headline_like(line: str, *, max_words: int = 25) -> bool:
+    """A short line that does not end like a sentence: a heading, a link, a label."""
+    stripped = line.strip()
+    if not stripped or words(stripped) > max_words:
+        return False
+    end = stripped.translate(_QUOTES)[-1]
+    return end not in TERMINAL or stripped.endswith("?")
+
+
+# -- line rules --------------------------------------------------------------------
+# Each pattern runs on fold_line(line). ``max_words`` bounds the line length a
+# rule may remove: furniture is short, a story paragraph that happens to say
+# "subscribe" is not.
+@dataclass(frozen=True)
+class LineRule:
+    name: str
+    pattern: re.Pattern[str]
+    max_words: int = 30
+
+
+def _rule(name: str, pattern: str, max_words: int = 30) -> LineRule:
+    return LineRule(name, re.compile(pattern), max_words)
+
+
+_SOCIAL = (
+    r"(?:twitter|facebook|instagram|telegram|youtube|tiktok|linkedin|whatsapp|threads|"
+    r"google news|x)"
+)
+_LABELS = (
+    r"read more|read also|also read|read next|more reading|related|see also|more from [\w .'-]+|"
+    r"recommended(?: for you)?|related (?:articles?|stories|content|news|posts?|coverage|topics)|"
+    r"you (?:may|might) (?:also )?like|most (?:read|popular|viewed|shared)|trending(?: now)?|"
+    r"top (?:articles|stories)|latest (?:posts|news|stories|articles)|more (?:stories|news)|"
+    r"popular (?:stories|posts)|editor'?s picks?|don'?t miss|watch|listen|explore more|"
+    r"further reading|suggested reading|in (?:other|related) news|more on this(?: story)?"
+)
+
+LINE_RULES: tuple[LineRule, ...] = (
+    _rule(
+        "newsletter",
+        r"^(?:sign up|subscribe|register|join)\b.{0,160}"
+        r"\b(?:newsletter|inbox|e-?mails?|alerts?|updates|edition|free|now|today|here)\b",
+        40,
+    ),
+    _rule(
+        "newsletter",
+        r"^(?=.*\b(?:you|your|our|sign up|subscribe|free|get)\b).*"
+        r"\b(?:newsletters?|inbox|daily edition|breaking news (?:e-?mails|alerts)|"
+        r"e-?mail alerts?)\b",
+        25,
+    ),
+    _rule(
+        "newsletter",
+        r"^(?:get|receive) (?:the|our|a|free|daily)\b.{0,80}"
+        r"\b(?:by e-?mail|newsletter|edition|updates|app|alerts?|delivered)\b",
+        30,
+    ),
+    _rule("newsletter", r"^(?:subscribe|sign up)\b", 20),
+    _rule("newsletter", r"\bnewsletters?$", 5),
+    _rule(
+        "app_prompt",
+        r"^(?:for|to get) (?:the latest|free|more|breaking)\b.{0,160}"
+        r"\b(?:download|sign up|subscribe|follow|apps?|inbox|newsletters?)\b",
+        40,
+    ),
+    _rule("app_prompt", r"^download (?:the|our)\b.{0,60}\bapps?\b", 30),
+    _rule("app_prompt", r"^(?:stay|keep) (?:informed|up to date|updated|connected)\b", 30),
+    _rule(
+        "follow_prompt",
+        rf"^(?:follow|like|find) (?:us|the [\w .'-]+|@\w+|[\w .'-]+ on)\b"
+        rf".{{0,120}}\b{_SOCIAL}\b",
+        40,
+    ),
+    _rule("follow_prompt", r"^(?:follow|like) us\b", 15),
+    _rule("related_label", rf"^(?:{_LABELS})\s*(?:[:|>»-]|$)", 30),
+    _rule("promo", r"^\((?:video|watch|audio|photos?|gallery|listen|podcast|live)\)", 40),
+    _rule(
+        "promo",
+        r"^(?:video|watch(?: now| live)?|listen|podcast|photos?|gallery|in pictures)"
+        r"\s*[:|]",
+        25,
+    ),
+    _rule(
+        "comment_prompt",
+        r"^(?:join (?:our|the) (?:commenting forum|conversation|discussion|debate)|"
+        r"join thought-provoking conversations|leave a (?:comment|reply)|post a comment|"
+        r"add (?:a|your) comment|view (?:all )?comments|show comments|have your say|"
+        r"comments? (?:are|is) (?:closed|open)|we want to hear what you think|"
+        r"what do you think\?|be the first to comment|\d* ?comments?$|"
+        r"share your (?:thoughts|views|comments))",
+        40,
+    ),
+    _rule(
+        "comment_prompt", r"your email address will not be published|required fields are marked", 30
+    ),
+    _rule("comment_prompt", r"^(?:log ?in|sign in) to (?:comment|reply)", 15),
+    _rule(
+        "ad",
+        r"^(?:advertisement|advertising|advert|sponsored(?: content| links?)?|"
+        r"paid (?:content|post)|promoted(?: content)?|ad|ads by \w+|"
+        r"(?:story|article|content) continues (?:below|after)(?: (?:this )?(?:ad|advertisement))?|"
+        r"continue reading (?:below|the main story)|scroll (?:down )?to continue(?: with content)?)"
+        r"\b[\W\d_]*$",
+        12,
+    ),
+    _rule(
+        "ad",
+        r"googletag|adsbygoogle|document\.write|window\.\w+\s*=|function\s*\(|"
+        r"^\s*(?:var|let|const)\s+\w+\s*=|\{\s*\}|['\"];\s*\}",
+        60,
+    ),
+    _rule(
+        "navigation",
+        r"^(?:back to top|skip to (?:main )?content|go to top|scroll to top|"
+        r"return to top|jump to)\b",
+        8,
+    ),
+    _rule("navigation", r"^(?:previous|next) (?:article|post|story)\b", 20),
+    _rule("navigation", r"^(?:home|news|menu|search|close|print|share)$", 1),
+    _rule(
+        "machine_translation",
+        r"(?:translat\w* (?:it |this )?(?:automatically|through programmatic|"
+        r"by (?:a )?machine|using (?:machine|automatic))|machine[- ]translat\w*|"
+        r"automatic(?:ally)? translat\w*|not (?:from|by) a human (?:editor|translator)|"
+        r"(?:has been|was|is) (?:automatically|machine|auto)[- ]?translated|"
+        r"does not (?:necessarily )?express the (?:point of )?view of the site)",
+        70,
+    ),
+    _rule(
+        "cookie_consent",
+        r"\b(?:we use cookies|(?:this|our) (?:site|website) uses cookies|"
+        r"cookie (?:policy|settings|preferences|notice)|accept (?:all )?cookies|"
+        r"by continuing to (?:use|browse)|manage (?:your )?(?:consent|cookies)|"
+        r"your privacy choices|consent preferences)\b",
+        60,
+    ),
+    _rule(
+        "share_bar",
+        r"^(?:share|tweet|email|e-mail|print|copy link|link copied|whatsapp|"
+        r"facebook|twitter|linkedin|reddit|pinterest|telegram|messenger|flipboard|x|"
+        r"comments?|save|gift (?:this )?article)(?:[\s,|/·•]+(?:share|tweet|email|e-mail|"
+        r"print|copy link|whatsapp|facebook|twitter|linkedin|reddit|pinterest|telegram|"
+        r"messenger|flipboard|x|comments?|save|on|this|article|story|via))*[\s:|]*$",
+        15,
+    ),
+    _rule("share_bar", r"^share (?:this|on|via|the)\b", 10),
+    _rule(
+        "copyright",
+        r"^(?:©|\(c\)|copyright\b)|\ball rights reserved\b|copyrighted property|"
+        r"written permission must be obtained|may not be (?:published|reproduced|broadcast|"
+        r"rewritten|redistributed)|without (?:prior )?written permission",
+        40,
+    ),
+    _rule(
+        "contact",
+        r"^(?:contact us|advertise with us|for advertising|got a (?:news )?tip|"
+        r"send us (?:a|your) (?:tip|story)|have a story)\b",
+        30,
+    ),
+    _rule("contact", r"\b(?:contact us at|call us at|e-?mail us at)\b", 40),
+    _rule("contact", r"^advertise (?:with|on|in) ", 60),
+    _rule(
+        "taxonomy",
+        r"^(?:category|categories|tags?|filed under|posted in|topics?|sections?|"
+        r"keywords)\s*:",
+        15,
+    ),
+    _rule(
+        "dateline_debris",
+        r"^(?:release date|published|updated|last updated|posted|"
+        r"date|first published)(?:\s*:.*|\s+(?:on\s+)?[\w ,./+-]*\d[\w ,:./+-]*)?$",
+        8,
+    ),
+    _rule("bare_domain", r"^(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}/?$", 1),
+    _rule(
+        "photo_caption",
+        r"\b(?:illustrative|file|stock|archive) (?:photo|image|picture)\b|"
+        r"^(?:photo|image|picture|credit|source|pictured)\s*:|"
+        r"\b(?:getty images|shutterstock|afp via getty|ap photo)\b",
+        25,
+    ),
+    _rule("source_credit", r"^\([\w .&'-]{2,40}\)$", 6),
+    _rule("rating_spam", r"^(?:rating|views|reviews|votes?)\s*:\s*[\d.,/% ]", 15),
+)
+
+# Fake author profiles (the "Article information / Author information" spam
+# seen at the end of scraped pages): a run of "Key: value" lines with these keys.
+_PROFILE_KEYS = {
+    "author",
+    "last updated",
+    "views",
+    "rating",
+    "reviews",
+    "name",
+    "birthday",
+    "address",
+    "phone",
+    "job",
+    "hobby",
+    "introduction",
+    "email",
+    "website",
+    "occupation",
+    "location",
+}
+_PROFILE_HEADERS = {
+    "article information",
+    "author information",
+    "author details",
+    "about the author",
+}
+_KEY_VALUE = re.compile(r"^([a-z][a-z ]{1,20}?)\s*:\s*\S")
+_BULLET = re.compile(r"^\s*(?:[•·▪►▸‣◦*]|-\s|–\s|\d{1,2}[.)]\s)")
+
+
+@dataclass
+class CleanedText:
+    """Paragraphs kept, and what was removed by which rule."""
+
+    paragraphs: list[str]
+    removed: list[tuple[str, str]] = field(default_factory=list)
+    # Every input paragraph in its original order, flagged True when removed.
+    order: list[tuple[bool, str]] = field(default_factory=list)
+
+    def removed_by(self, rule: str) -> list[str]:
+        return [line for name, line in self.removed if name == rule]
+
+
+# A caption that ends in an upper-case credit: "... in Las Croabas. By U.S. CUSTOMS".
+# Matched on the raw line: case is the signal.
+_CAPS_CREDIT = re.compile(r"\b(?:By|Photo:|Credit:)\s+[A-Z][A-Z .,&'/-]{4,}$")
+# A contributor's bio closing the page: "Jane Doe is the founder of ...".
+_BIO = re.compile(
+    r"^[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3} (?:is|was) (?:a|an|the) "
+    r"[^.]{0,120}\b(?:founder|editor|writer|journalist|reporter|correspondent|author|"
+    r"consultant|contributor|columnist|freelancer?|blogger|ceo|director|principal)\b"
+)
+
+
+def match_line_rule(line: str) -> str | None:
+    """The name of the first line rule that calls this paragraph furniture, or None."""
+    folded = fold_line(line)
+    if not folded:
+        return None
+    count = words(folded)
+    if count <= 50 and _CAPS_CREDIT.search(line.strip()):
+        return "photo_caption"
+    for rule in LINE_RULES:
+        if count <= rule.max_words and rule.pattern.search(folded):
+            return rule.name
+    return None
+
+
+def _profile_block(folded: Sequence[str]) -> set[int]:
+    """Indices of fake author-profile blocks: 3+ profile "Key: value" lines close together."""
+    hits: list[int] = []
+    for i, line in enumerate(folded):
+        match = _KEY_VALUE.match(line)
+        if (match and match[1].strip() in _PROFILE_KEYS) or line in _PROFILE_HEADERS:
+            hits.append(i)
+    drop: set[int] = set()
+    run: list[int] = []
+    for i in hits:
+        if run and i - run[-1] > 2:
+            if len(run) >= 3:
+                drop.update(range(run[0], run[-1] + 1))
+            run = []
+        run.append(i)
+    if len(run) >= 3:
+        drop.update(range(run[0], run[-1] + 1))
+    return drop
+
+
+def _link_lists(paragraphs: Sequence[str]) -> set[int]:
+    """Runs of 2+ bullet or numbered items that read like headlines: related-link lists."""
+    drop: set[int] = set()
+    run: list[int] = []
+
+    def close() -> None:
+        # Lists of questions are quizzes and FAQs, not links to other stories.
+        questions = sum(paragraphs[i].rstrip().endswith("?") for i in run)
+        if len(run) >= 2 and questions * 2 <= len(run):
+            drop.update(run)
+        run.clear()
+
+    for i, line in enumerate(paragraphs):
+        if _BULLET.match(line) and is_headline_like(_BULLET.sub("", line), max_words=30):
+            run.append(i)
+        elif run and match_line_rule(line) == "source_credit":
+            run.append(i)  # "(Channel 4 News)" under a numbered video link
+        else:
+            close()
+    close()
+    return drop
+
+
+def clean_paragraphs(
+    paragraphs: Sequence[str],
+    *,
+    title: str | None = None,
+    template: Collection[str] = (),
+    keep: Collection[int] = (),
+) -> CleanedText:
+    """Remove boilerplate paragraphs; keep the story's paragraphs in order.
+
+    Args:
+        paragraphs: non-empty lines, one paragraph each.
+        title: the document title; body lines repeating it are dropped.
+        template: hashes (:func:`line_hash`) of lines learned to be this outlet's template.
+        keep: indices never to remove (e.g. live-blog bylines the splitter needs).
+    """
+    folded = [fold_line(p) for p in paragraphs]
+    reasons: dict[int, str] = {}
+    for i in _profile_block(folded):
+        reasons[i] = "author_profile"
+    for i in _link_lists(paragraphs):
+        reasons.setdefault(i, "link_list")
+    folded_title = fold_line(title) if title else None
+    for i, paragraph in enumerate(paragraphs):
+        if i in reasons:
+            continue
+        if folded_title and folded[i] == folded_title:
+            reasons[i] = "repeated_title"
+        elif template and line_hash(paragraph) in template:
+            reasons[i] = "template"
+        elif (rule := match_line_rule(paragraph)) is not None:
+            reasons[i] = rule
+    kept: list[str] = []
+    removed: list[tuple[str, str]] = []
+    order: list[tuple[bool, str]] = []
+    for i, paragraph in enumerate(paragraphs):
+        gone = i in reasons and i not in keep
+        if gone:
+            removed.append((reasons[i], paragraph))
+        else:
+            kept.append(paragraph)
+        order.append((gone, paragraph))
+    return CleanedText(kept, removed, order)
+
+
+def trim_tail(paragraphs: list[str], *, stop: re.Pattern[str] | None = None) -> list[str]:
+    """Drop what is left at the very end: link-list remains, widget titles, a contributor bio.
+
+    Stops at the first line that ends like a sentence (or matches ``stop``, e.g.
+    a live-blog byline), so the story's last paragraph always survives.
+    """
+    end = len(paragraphs)
+    while end > 1:
+        line = paragraphs[end - 1]
+        if stop is not None and stop.search(line):
+            break
+        if not is_headline_like(line, max_words=30) and not (
+            words(line) <= 60 and _BIO.match(line.strip())
+        ):
+            break
+        end -= 1
+    return paragraphs[:end]
+
+
+# -- learned template lines ---------------------------------------------------------
+# Lines shorter than this are too generic to learn ("Share", "Advertisement" are
+# handled by rules); longer than this are story paragraphs even if they recur.
+TEMPLATE_MIN_CHARS = 12
+TEMPLATE_MAX_CHARS = 600
+
+
+def line_hash(line: str) -> str:
+    """The key a line is counted under: its folded form, hashed."""
+    return hashlib.sha1(fold_line(line).encode("utf-8")).hexdigest()[:20]
+
+
+def template_candidates(paragraphs: Sequence[str]) -> dict[str, str]:
+    """Hash -> line for the paragraphs worth counting across an outlet's documents."""
+    return {
+        line_hash(p): p for p in paragraphs if TEMPLATE_MIN_CHARS <= len(p) <= TEMPLATE_MAX_CHARS
+    }
+
+
+def select_template(counts: Mapping[str, int], *, min_docs: int) -> set[str]:
+    """Hashes of lines already seen in at least ``min_docs`` other documents of the outlet."""
+    return {digest for digest, seen in counts.items() if seen >= min_docs}

@@ -1,0 +1,234 @@
+"""template.yaml: lint-clean, wired as the design says, least privilege per function."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newsfacet.local.template import Template
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.infra
+
+SAM_PYTHON = ROOT / ".cache" / "sam-venv" / "bin" / "python"
+
+
+@pytest.fixture(scope="module")
+def tpl() -> Template:
+    return Template(ROOT / "template.yaml")
+
+
+def resources_of(tpl: Template, kind: str) -> dict[str, Any]:
+    return {k: v for k, v in tpl.resources.items() if v["Type"] == kind}
+
+
+def statements(tpl: Template, function: str) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for policy in tpl.resources[function]["Properties"].get("Policies", []):
+        # Inline statements only (no SAM policy templates), so they can be checked here.
+        assert "Statement" in policy, f"{function}: {policy}"
+        out += policy["Statement"]
+    return out
+
+
+def actions(tpl: Template, function: str) -> set[str]:
+    return {a for s in statements(tpl, function) for a in s["Action"]}
+
+
+def test_cfn_lint_is_clean() -> None:
+    from cfnlint.api import lint_all
+
+    matches = lint_all((ROOT / "template.yaml").read_text("utf-8"))
+    # Errors and warnings, as `cfn-lint template.yaml` reports by default.
+    assert [str(m) for m in matches if m.rule.id[0] in "EW"] == []
+
+
+def test_bucket_notifies_the_queue_and_only_this_bucket_may_send(tpl: Template) -> None:
+    bucket = tpl.resources["ArticlesBucket"]["Properties"]
+    (config,) = bucket["NotificationConfiguration"]["QueueConfigurations"]
+    assert config["Event"] == "s3:ObjectCreated:*"
+    assert config["Queue"].tag == "GetAtt"
+    assert config["Queue"].value == "IngestQueue.Arn"
+
+    policy = tpl.resources["IngestQueuePolicy"]["Properties"]["PolicyDocument"]
+    (allow,) = [s for s in policy["Statement"] if s["Effect"] == "Allow"]
+    assert allow["Principal"] == {"Service": "s3.amazonaws.com"}
+    assert allow["Action"] == "sqs:SendMessage"
+    source = allow["Condition"]["ArnEquals"]["aws:SourceArn"]
+    assert tpl.resolve(source) == f"arn:aws:s3:::{tpl.bucket_name}"
+    assert tpl.resolve(allow["Condition"]["StringEquals"]["aws:SourceAccount"]) == "123456789012"
+
+
+def test_bucket_is_private_encrypted_versioned_tls_only(tpl: Template) -> None:
+    props = tpl.resources["ArticlesBucket"]["Properties"]
+    assert all(props["PublicAccessBlockConfiguration"].values())
+    assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert props["VersioningConfiguration"]["Status"] == "Enabled"
+    rules = {r["Id"]: r for r in props["LifecycleConfiguration"]["Rules"]}
+    assert {"ExpireFailedRecords", "ExpireOldVersions"} <= set(rules)
+    (deny,) = tpl.resources["ArticlesBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert deny["Effect"] == "Deny"
+    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_queue_has_dlq_and_outlasts_the_function(tpl: Template) -> None:
+    queue = tpl.resources["IngestQueue"]["Properties"]
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"].value == "IngestDeadLetterQueue.Arn"
+    assert 1 < tpl.max_receive_count <= 10
+    # Lambda's advice for SQS sources: visibility timeout at least six function timeouts.
+    assert tpl.visibility_timeout >= 6 * tpl.function("IngestFunction").timeout
+
+
+def test_ingest_event_source(tpl: Template) -> None:
+    event = tpl.resources["IngestFunction"]["Properties"]["Events"]["Uploads"]
+    assert event["Type"] == "SQS"
+    props = event["Properties"]
+    assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    for key, parameter in [
+        ("BatchSize", "IngestBatchSize"),
+        ("MaximumBatchingWindowInSeconds", "IngestBatchWindowSeconds"),
+    ]:
+        assert props[key].tag == "Ref"
+        assert props[key].value == parameter
+    assert props["ScalingConfig"]["MaximumConcurrency"].value == "IngestMaxConcurrency"
+
+
+def test_no_wildcard_actions_and_scoped_resources(tpl: Template) -> None:
+    for function in tpl.functions():
+        for statement in statements(tpl, function):
+            assert statement["Effect"] == "Allow"
+            for action in statement["Action"]:
+                assert "*" not in action, f"{function}: {action}"
+            assert statement["Resource"] != "*", f"{function}: {statement}"
+
+
+def test_search_function_cannot_touch_s3_or_sqs(tpl: Template) -> None:
+    search = actions(tpl, "SearchFunction")
+    assert search == {"es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost"}
+    assert "Events" not in tpl.resources["SearchFunction"]["Properties"]  # no SQS poller policy
+
+
+def test_ingest_function_reads_articles_and_writes_the_index(tpl: Template) -> None:
+    assert actions(tpl, "IngestFunction") == {
+        "s3:GetObject",
+        "s3:GetObjectVersion",
+        "es:ESHttpGet",
+        "es:ESHttpHead",
+        "es:ESHttpPost",
+        "es:ESHttpPut",
+    }
+    (read,) = [s for s in statements(tpl, "IngestFunction") if s["Sid"] == "ReadArticles"]
+    assert tpl.resolve(read["Resource"]) == f"arn:aws:s3:::{tpl.bucket_name}/*"
+
+
+def test_domain_is_encrypted_https_only_and_optional(tpl: Template) -> None:
+    domain = tpl.resources["SearchDomain"]
+    assert domain["Condition"] == "CreateDomain"
+    props = domain["Properties"]
+    assert props["EncryptionAtRestOptions"]["Enabled"] is True
+    assert props["NodeToNodeEncryptionOptions"]["Enabled"] is True
+    assert props["DomainEndpointOptions"]["EnforceHTTPS"] is True
+    assert props["DomainEndpointOptions"]["TLSSecurityPolicy"].startswith("Policy-Min-TLS-1-2")
+    for name in [
+        "OpenSearchVersion",
+        "OpenSearchInstanceType",
+        "OpenSearchInstanceCount",
+        "OpenSearchZoneAwareness",
+        "OpenSearchVolumeSize",
+        "ExistingDomainEndpoint",
+        "ExistingDomainArn",
+    ]:
+        assert name in tpl.doc["Parameters"]
+    env = tpl.doc["Globals"]["Function"]["Environment"]["Variables"]
+    assert env["NEWSFACET_OPENSEARCH_AUTH"] == "sigv4"
+    assert tpl.resolve(env["NEWSFACET_AWS_REGION"]) == "us-east-1"
+
+
+def test_alarms_cover_dlq_errors_and_throttles(tpl: Template) -> None:
+    watched = {
+        (a["Properties"]["MetricName"], str(a["Properties"]["Dimensions"][0]["Value"].value))
+        for a in resources_of(tpl, "AWS::CloudWatch::Alarm").values()
+    }
+    assert ("ApproximateNumberOfMessagesVisible", "IngestDeadLetterQueue.QueueName") in watched
+    for function in ("IngestFunction", "SearchFunction"):
+        assert ("Errors", function) in watched
+        assert ("Throttles", function) in watched
+
+
+def test_logs_are_retained_and_outputs_present(tpl: Template) -> None:
+    for group in resources_of(tpl, "AWS::Logs::LogGroup").values():
+        assert group["Properties"]["RetentionInDays"].value == "LogRetentionDays"
+    for function in tpl.functions():
+        assert "LoggingConfig" in tpl.resources[function]["Properties"]
+    assert {
+        "ApiUrl",
+        "BucketName",
+        "IngestQueueUrl",
+        "DeadLetterQueueUrl",
+        "DomainEndpoint",
+    } <= set(tpl.doc["Outputs"])
+
+
+def test_api_throttling_cors_and_authoriser_are_parameters(tpl: Template) -> None:
+    stage = tpl.resources["SearchStage"]["Properties"]
+    assert stage["DefaultRouteSettings"]["ThrottlingRateLimit"].value == "ApiThrottlingRateLimit"
+    api = tpl.resources["SearchHttpApi"]["Properties"]
+    assert api["CorsConfiguration"]["AllowOrigins"].value == "CorsAllowOrigins"
+    assert tpl.doc["Parameters"]["ApiAuth"]["AllowedValues"] == ["NONE", "IAM", "JWT"]
+    routes = resources_of(tpl, "AWS::ApiGatewayV2::Route")
+    assert {r["Condition"] for r in routes.values()} == {"NoJwtAuth", "UseJwtAuth"}
+
+
+def _sam_env() -> dict[str, str]:
+    return {
+        **os.environ,
+        "SAM_CLI_TELEMETRY": "0",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }
+
+
+@pytest.fixture(scope="module")
+def sam_cli() -> Path:
+    """aws-sam-cli in its own venv (make sam-venv), installed on first use."""
+    subprocess.run(["make", "-s", "sam-venv"], cwd=ROOT, check=True, timeout=600)
+    return SAM_PYTHON.parent / "sam"
+
+
+def test_sam_validate_lint(sam_cli: Path) -> None:
+    result = subprocess.run(
+        [str(sam_cli), "validate", "--lint", "--template-file", "template.yaml"],
+        cwd=ROOT,
+        env=_sam_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "is a valid SAM Template" in result.stdout + result.stderr
+
+
+def test_sam_local_start_api_sees_the_search_route(sam_cli: Path) -> None:
+    """The route table `sam local start-api` serves, read with SAM CLI's own provider."""
+    script = (
+        "from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider\n"
+        "from samcli.lib.providers.api_provider import ApiProvider\n"
+        "stacks, _ = SamLocalStackProvider.get_stacks('template.yaml')\n"
+        "for r in ApiProvider(stacks).api.routes:\n"
+        "    print(r.path, r.function_name, r.payload_format_version, *sorted(set(r.methods)))\n"
+    )
+    result = subprocess.run(
+        [str(SAM_PYTHON), "-c", script],
+        cwd=ROOT,
+        env=_sam_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["/{proxy+}", "SearchFunction", "2.0", "GET", "OPTIONS"]

@@ -1,0 +1,142 @@
+"""Boilerplate rules: furniture goes, story sentences that merely mention it stay."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsfacet.ingest.boilerplate import (
+    clean_paragraphs,
+    line_hash,
+    match_line_rule,
+    select_template,
+    template_candidates,
+    trim_tail,
+)
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("Sign up to get the best content of the week", "newsletter"),
+        ("PC Gamer Newsletter", "newsletter"),
+        (
+            "Get The Times of Israel's Daily Edition by email and never miss our top stories",
+            "newsletter",
+        ),
+        ("Subscribe now to our eNATION edition for the full story.", "newsletter"),
+        (
+            "For the latest stories and breaking news updates download the Nationnews apps "
+            "for iOS and Android.",
+            "app_prompt",
+        ),
+        ("Follow The Gleaner on Twitter and Instagram @JamaicaGleaner", "follow_prompt"),
+        ("Read more: Looted colonial art", "related_label"),
+        ("(Video) Pro-Ukraine militia attacks inside Russia", "promo"),
+        ("We want to hear what you think about this article.", "comment_prompt"),
+        (
+            "Your email address will not be published. Required fields are marked *",
+            "comment_prompt",
+        ),
+        ("Advertisement'; }", "ad"),
+        ("ADVERTISEMENT", "ad"),
+        ("Back to top button", "navigation"),
+        (
+            "We use cookies to improve your experience. By continuing to browse you agree.",
+            "cookie_consent",
+        ),
+        ("Share on Facebook Twitter WhatsApp Email", "share_bar"),
+        ("This article is the copyrighted property of Breaking Belize News.", "copyright"),
+        ("Category : Press Releases", "taxonomy"),
+        ("Соntасt uѕ аt marketing@example.com оr саll uѕ аt 501-601-0315.", "contact"),
+        ("This article was automatically translated from Spanish.", "machine_translation"),
+    ],
+)
+def test_furniture_lines_match_a_rule(line: str, rule: str) -> None:
+    assert match_line_rule(line) == rule
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The company said two million people now subscribe to its streaming service.",
+        "He entered the building without permission, police said.",
+        "Russia says its military ‘crushed’ Ukraine incursion",
+        "“Do not yet return to your homes,” he told local residents who had been evacuated.",
+        "The newsletter, which he founded in 2009, was read by officials across the region, "
+        "according to people who worked there and documents seen by reporters.",
+        "Pictures: Russian prime minister arrives in Beijing",
+        "Updated guidance was issued on Tuesday by the health ministry.",
+    ],
+)
+def test_story_lines_match_no_rule(line: str) -> None:
+    assert match_line_rule(line) is None
+
+
+def test_related_link_bullets_go_but_story_bullets_stay() -> None:
+    paragraphs = [
+        "The ministry listed three demands on Tuesday.",
+        "• Who's behind the attack on a Russian region on the border with Ukraine?",
+        "• Shadowy attacks inside Russia deliver a psychological win for Ukraine",
+        "• Biden picks new National Security Agency head",
+        "The talks will resume next week, officials said.",
+        "- Troops must withdraw from the border area within ten days.",
+        "- Prisoners will be exchanged under the supervision of the Red Cross.",
+    ]
+    cleaned = clean_paragraphs(paragraphs)
+    assert cleaned.removed_by("link_list") == paragraphs[1:4]
+    assert paragraphs[5] in cleaned.paragraphs
+    assert paragraphs[6] in cleaned.paragraphs
+
+
+def test_a_numbered_quiz_is_not_a_link_list() -> None:
+    paragraphs = [
+        "Here are our jokes.",
+        "1. Why did the chicken cross the road?",
+        "2. What do you call a fish with no eyes?",
+        "That is all.",
+    ]
+    assert clean_paragraphs(paragraphs).paragraphs == paragraphs
+
+
+def test_fake_author_profile_block_goes() -> None:
+    paragraphs = [
+        "The story ends here.",
+        "Author information",
+        "Name: Golda Nolan II",
+        "Birthday: 1998-05-14",
+        "Phone: +522993866487",
+        "Job: Sales Executive",
+    ]
+    assert clean_paragraphs(paragraphs).paragraphs == ["The story ends here."]
+
+
+def test_protected_lines_are_kept() -> None:
+    cleaned = clean_paragraphs(["Share", "Story."], keep={0})
+    assert cleaned.paragraphs == ["Share", "Story."]
+
+
+def test_trim_tail_stops_at_the_last_sentence() -> None:
+    lines = [
+        "First paragraph of the story.",
+        "Last paragraph.",
+        "Riddle Me This: 19 Riddles",
+        "23 Super Silly Birthday Jokes for Kids",
+    ]
+    assert trim_tail(lines) == lines[:2]
+
+
+def test_learned_template_lines_are_removed() -> None:
+    footer = "Breaking Belize News is your home for news across the country"
+    story = ["Officials confirmed three new cases on Monday.", footer]
+    counts = {line_hash(footer): 5, line_hash(story[0]): 1}
+    template = select_template(counts, min_docs=3)
+    cleaned = clean_paragraphs(story, template=template)
+    assert cleaned.paragraphs == story[:1]
+    assert cleaned.removed_by("template") == [footer]
+
+
+def test_template_candidates_skip_tiny_and_huge_lines() -> None:
+    lines = ["Share", "A footer line that recurs on every page", "x" * 5000]
+    assert list(template_candidates(lines).values()) == [lines[1]]
