@@ -61,6 +61,7 @@ def function_overrides(opensearch_url: str, prefix: str) -> dict[str, str]:
         "NEWSFACET_OPENSEARCH_URL": opensearch_url,
         "NEWSFACET_OPENSEARCH_AUTH": "none",
         "NEWSFACET_INDEX_PREFIX": prefix,
+        "NEWSFACET_CURSOR_SECRET": "e2e-cursor-secret",
         "NEWSFACET_OPENSEARCH_TIMEOUT_S": "5",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
     }
@@ -70,14 +71,25 @@ def function_overrides(opensearch_url: str, prefix: str) -> dict[str, str]:
 def search_function(
     opensearch_url: str, search_prefix: str, seeded_index: dict[str, Any]
 ) -> tuple[Any, Any]:
-    """(handler, context) of SearchFunction, loaded from template.yaml."""
-    from newsfacet.local.invoke import load_handler
+    """(handler, context) of SearchFunction, loaded from template.yaml.
+
+    Other test modules load the same function against other indexes, so every
+    call goes through ``load_handler`` again, which switches the environment
+    (and the cached settings) back to ours when they differ.
+    """
+    from newsfacet.local.invoke import LocalContext, load_handler
     from newsfacet.local.template import Template
 
     template = Template(ROOT / "template.yaml")
-    return load_handler(
-        template, "SearchFunction", function_overrides(opensearch_url, search_prefix)
-    )
+    overrides = function_overrides(opensearch_url, search_prefix)
+
+    def handler(event: dict[str, Any], context: Any) -> Any:
+        function, _ = load_handler(template, "SearchFunction", overrides)
+        return function(event, context)
+
+    _, context = load_handler(template, "SearchFunction", overrides)
+    assert isinstance(context, LocalContext)
+    return handler, context
 
 
 @pytest.fixture(scope="session")
