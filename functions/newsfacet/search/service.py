@@ -282,10 +282,10 @@ class SearchService:
             if pit:
                 raise PitExpiredError(str(exc.error)) from exc
             raise SearchBackendError("the entries index does not exist yet") from exc
-        except (OSConnectionError, ConnectionTimeout) as exc:
-            raise SearchBackendError(
-                f"OpenSearch is unreachable or timed out ({exc.__class__.__name__})"
-            ) from exc
+        except ConnectionTimeout as exc:  # a subclass of ConnectionError: test it first
+            raise SearchBackendError("OpenSearch did not answer in time") from exc
+        except OSConnectionError as exc:
+            raise SearchBackendError("OpenSearch is unreachable") from exc
         except TransportError as exc:
             if _is_too_many_buckets(exc):
                 raise InvalidRequestError(
