@@ -7,6 +7,7 @@ boto3 unless SigV4 signing is on, and never the NLP stack.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools import Logger
@@ -210,9 +211,14 @@ def health() -> Response[HealthResponse]:
     return Response(200 if result.status == "ok" else 503, content_types.APPLICATION_JSON, result)
 
 
+@cache
+def _openapi_json() -> str:
+    return app.get_openapi_json_schema()
+
+
 @app.get("/openapi.json", include_in_schema=False)
 def openapi_document() -> Response[str]:
-    return Response(200, content_types.APPLICATION_JSON, app.get_openapi_json_schema())
+    return Response(200, content_types.APPLICATION_JSON, _openapi_json())
 
 
 def _error(status: int, body: ErrorResponse) -> Response[Any]:
