@@ -24,6 +24,9 @@ BENCHMARKS: dict[str, str] = {
     "startup": "bench.startup",
     "extraction": "bench.extraction",
     "parse_cli": "bench.parse_cli",
+    "dedup": "bench.dedup",
+    "ner": "bench.ner",
+    "ingest_throughput": "bench.ingest_throughput",
     "search_latency": "bench.search_latency",
 }
 

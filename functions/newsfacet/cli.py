@@ -142,6 +142,40 @@ def cmd_failures(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- entities ---------------------------------------------------------------------------
+def cmd_entities(args: argparse.Namespace) -> int:
+    """JSON lines {"id", "text"} in, {"id", "entities": [...]} out, in batches."""
+    from newsfacet.ingest.entities import tag_texts
+
+    status = 0
+    batch: list[tuple[Any, str]] = []
+
+    def flush() -> None:
+        tagged = tag_texts([text for _, text in batch], with_aliases=not args.raw)
+        for (item_id, _), entities in zip(batch, tagged, strict=True):
+            _print_json({"id": item_id, "entities": [e.model_dump() for e in entities]})
+        batch.clear()
+
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+                raise ValueError('expected an object with a string "text"')
+        except ValueError as exc:
+            # One bad line does not stop the rest; the error names the line.
+            sys.stderr.write(f"line {number}: {exc}\n")
+            status = 1
+            continue
+        batch.append((item.get("id"), item["text"]))
+        if len(batch) >= args.batch_size:
+            flush()
+    if batch:
+        flush()
+    return status
+
+
 def _state_dir(root: Path) -> Path:
     """Where the local stack keeps pid files and URLs (``NEWSFACET_STATE_DIR``, else .run/)."""
     import os
@@ -458,6 +492,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--error", help="only this error code, e.g. malformed_content")
     p.add_argument("--size", type=int, default=100)
     p.set_defaults(func=cmd_failures)
+
+    p = sub.add_parser("entities", help="tag PERSON/ORG/LOC entities in JSON lines from stdin")
+    p.add_argument(
+        "--jsonl",
+        action="store_true",
+        required=True,
+        help='read {"id", "text"} lines, write {"id", "entities"} lines',
+    )
+    p.add_argument(
+        "--raw", action="store_true", help="the bare model: no alias matching or folding data"
+    )
+    p.add_argument("--batch-size", type=int, default=64)
+    p.set_defaults(func=cmd_entities)
 
     p = sub.add_parser("invoke", help="run a function of template.yaml in process on an event")
     p.add_argument("function", help="logical id, e.g. IngestFunction")

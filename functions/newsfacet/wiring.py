@@ -20,10 +20,13 @@ def ingest_deps(settings: Settings | None = None) -> IngestDeps:
     import boto3
 
     from newsfacet.config import get_settings
+    from newsfacet.index.aliases import IndexAliasTable, alias_index_name
     from newsfacet.index.client import build_client
+    from newsfacet.index.dedup import ClusterIndex
     from newsfacet.index.lines import LineStatsIndex
     from newsfacet.index.setup import ensure_indices
     from newsfacet.index.writer import EntryIndexWriter, FailureIndexLog
+    from newsfacet.ingest.entities import SpacyEntityTagger
     from newsfacet.ingest.pipeline import IngestDeps, TemplateLearning
     from newsfacet.storage import S3ObjectStore
 
@@ -40,6 +43,12 @@ def ingest_deps(settings: Settings | None = None) -> IngestDeps:
         )
         if settings.template_learning
         else None,
+        entities=(
+            SpacyEntityTagger(IndexAliasTable(client, alias_index_name(settings.index_prefix)))
+            if settings.entities_enabled
+            else None
+        ),
+        clusters=ClusterIndex(client, settings.entries_alias),
     )
 
 

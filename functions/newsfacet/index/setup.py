@@ -5,6 +5,7 @@ from __future__ import annotations
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import RequestError
 
+from newsfacet.index.aliases import ensure_alias_index
 from newsfacet.index.mapping import (
     FAILURE_MAPPINGS,
     LINE_MAPPINGS,
@@ -43,6 +44,7 @@ def ensure_indices(client: OpenSearch, prefix: str) -> None:
                 "mappings": LINE_MAPPINGS,
             },
         )
+    ensure_alias_index(client, prefix)
 
 
 def _create(client: OpenSearch, index: str, body: dict[str, object]) -> None:

@@ -7,7 +7,7 @@ in the CLI (``newsfacet parse``) and in unit tests without AWS.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
@@ -19,6 +19,7 @@ from newsfacet.ingest.dates import parse_datetime
 from newsfacet.ingest.extract import ExtractedArticle, extract_article
 from newsfacet.ingest.fingerprint import content_id
 from newsfacet.ingest.metadata import canonical_outlet, canonical_url, domain_of
+from newsfacet.ingest.minhash import sign_entries
 from newsfacet.ingest.outlets import known_outlet
 from newsfacet.models.document import ObjectRef, ParsedDocument
 from newsfacet.models.entry import Entry, Source
@@ -32,6 +33,22 @@ class ObjectStore(Protocol):
 
 class EntryWriter(Protocol):
     def write(self, entries: Sequence[Entry]) -> WriteReport: ...
+
+
+class EntityTagger(Protocol):
+    def tag_documents(self, documents: Sequence[Sequence[Entry]]) -> None:
+        """Set ``entities`` on every entry; each inner sequence is one document's entries."""
+        ...
+
+
+class NearDuplicateIndex(Protocol):
+    def assign(self, entries: Sequence[Entry]) -> None:
+        """Before writing: set each entry's cluster from its stored near-duplicates."""
+        ...
+
+    def reconcile(self, entries: Sequence[Entry]) -> int:
+        """After writing: merge clusters that concurrent writers split; return entries changed."""
+        ...
 
 
 class FailureLog(Protocol):
@@ -95,6 +112,9 @@ class IngestDeps:
     failures: FailureLog
     max_object_bytes: int
     templates: TemplateLearning | None = None
+    # Optional so the offline parser and tests of earlier stages can leave them out.
+    entities: EntityTagger | None = None
+    clusters: NearDuplicateIndex | None = None
 
 
 def iter_documents(
@@ -259,13 +279,13 @@ def ingest_object(ref: ObjectRef, deps: IngestDeps, *, now: datetime | None = No
     data, ref = deps.store.read(ref, limit=deps.max_object_bytes)
     report = IngestReport(key=ref.key)
     seen: set[str] = set()
-    batch: list[Entry] = []
+    groups: list[list[Entry]] = []
 
     def flush() -> None:
-        written = deps.writer.write(batch)
+        _, written = index_entries(groups, deps)
         report.created += written.created
         report.updated += written.updated
-        batch.clear()
+        groups.clear()
 
     items = iter_documents(data, ref, limit=deps.max_object_bytes, templates=deps.templates)
     for item in items:
@@ -274,14 +294,56 @@ def ingest_object(ref: ObjectRef, deps: IngestDeps, *, now: datetime | None = No
             deps.failures.record(item, ref)
             continue
         report.documents += 1
+        group = []
         for entry in build_entries(item, ref, now=now):
             if entry.id not in seen:  # a post two articles of one object share
                 seen.add(entry.id)
-                batch.append(entry)
-        if len(batch) >= WRITE_BATCH_ENTRIES:
+                group.append(entry)
+        groups.append(group)  # one document's entries: names fold inside it
+        if sum(map(len, groups)) >= WRITE_BATCH_ENTRIES:
             flush()
     if report.documents == 0:
         raise report.errors[0] if report.errors else NoContentError(key=ref.key)
     flush()
     report.entries = len(seen)
     return report
+
+
+def index_documents(
+    documents: Sequence[ParsedDocument], ref: ObjectRef, deps: IngestDeps, *, now: datetime
+) -> tuple[list[Entry], WriteReport]:
+    """Build the entries of parsed documents and index them (see :func:`index_entries`)."""
+    return index_entries([build_entries(doc, ref, now=now) for doc in documents], deps)
+
+
+def index_entries(
+    per_document: Sequence[Sequence[Entry]], deps: IngestDeps
+) -> tuple[list[Entry], WriteReport]:
+    """Entries, grouped by document -> entities -> signatures -> clusters -> index.
+
+    Grouping matters for entities only: names fold inside one document
+    ("Gladkov" after "Vyacheslav Gladkov" in another post of the same page).
+
+    Returns:
+        The entries as written (with entities, band keys and clusters, each id
+        once) and the writer's report.
+    """
+    if deps.entities is not None:
+        deps.entities.tag_documents(per_document)
+    entries = list(_unique(entry for group in per_document for entry in group))
+    sign_entries(entries)
+    if deps.clusters is not None:
+        deps.clusters.assign(entries)
+    written = deps.writer.write(entries)
+    if deps.clusters is not None:
+        # A second look after the write closes the race with concurrent workers.
+        deps.clusters.reconcile(entries)
+    return entries, written
+
+
+def _unique(entries: Iterable[Entry]) -> Iterable[Entry]:
+    seen: set[str] = set()
+    for entry in entries:
+        if entry.id not in seen:
+            seen.add(entry.id)
+            yield entry

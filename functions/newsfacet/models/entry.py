@@ -55,5 +55,7 @@ class Entry(BaseModel):
     position: int = 0
     fingerprint: str
     lsh_bands: list[str] = Field(default_factory=list)
+    # MinHash values (ingest/minhash.py); stored unindexed for candidate verification.
+    minhash: list[int] = Field(default_factory=list)
     cluster: str
     sources: list[Source] = Field(default_factory=list)

