@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from tests.conftest import ROOT
-from tests.e2e.dataset import build_batches
+from tests.e2e.dataset import index_corpus
 
 
 @pytest.fixture(scope="session")
@@ -32,15 +32,11 @@ def seeded_index(opensearch_url: str, search_prefix: str) -> Iterator[dict[str, 
     from newsfacet.config import Settings
     from newsfacet.index.client import build_client
     from newsfacet.index.setup import delete_indices, ensure_indices
-    from newsfacet.index.writer import EntryIndexWriter
 
     settings = Settings(opensearch_url=opensearch_url, index_prefix=search_prefix)  # type: ignore[arg-type]
     client = build_client(settings)
     ensure_indices(client, search_prefix)
-    writer = EntryIndexWriter(client, settings.entries_alias)
-    for batch in build_batches():
-        writer.write(batch)
-    client.indices.refresh(index=settings.entries_alias)
+    index_corpus(client, search_prefix, settings.entries_alias)
     raw = client.search(
         index=settings.entries_alias, body={"size": 1000, "query": {"match_all": {}}}
     )

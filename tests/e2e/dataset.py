@@ -1,16 +1,16 @@
-"""The search tests' corpus: the five seeds through the real parse path, plus one syndicated copy.
+"""The search tests' corpus: the five seeds through the real ingest stages, plus one syndicated copy.
 
 Each seed is "uploaded" with the object metadata an S3 upload would carry
-(outlet, publication time) and parsed by ``parse_object`` + ``build_entries``,
-then written by the real ``EntryIndexWriter``.
+(outlet, publication time), parsed by ``parse_object`` + ``build_entries``, and
+indexed by ``index_entries`` with the pipeline's own entity tagger (spaCy, alias
+folding), near-duplicate clustering and ``EntryIndexWriter``.
 
-Stages of other issues (language detection, entity tagging, cited outlets,
-near-duplicate clustering) may or may not be on this branch. Where the
-pipeline left a field empty, :func:`enrich` fills it from the text with a small
-gazetteer, so the search side always has entities, cited outlets and one
-multi-entry cluster to work on. Fields the pipeline filled are kept as they are,
-and tests compute their expected numbers from the stored entries, never from
-constants, so they hold either way.
+Where a stage left a field empty (no language detected, no entity found in a
+post, no cited outlet), :func:`enrich` fills it from the text with a small
+gazetteer, and the copy joins its original's cluster if clustering did not put
+it there, so the search side always has entities, cited outlets and one
+multi-entry story to work on. Tests compute their expected numbers from the
+stored entries, never from constants, so they hold whatever the stages decide.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from newsfacet.index.writer import entry_document
 from newsfacet.ingest.pipeline import build_entries, parse_object
 from newsfacet.models.document import ObjectRef
 from newsfacet.models.entry import Entity, Entry
@@ -113,7 +114,7 @@ def _parse(data: bytes, key: str, meta: dict[str, str], now: datetime) -> list[E
 
 
 def build_batches() -> list[list[Entry]]:
-    """Entries per uploaded object (five seeds, then the copy, which joins 004's cluster).
+    """Entries per uploaded object (five seeds, then the copy of 004).
 
     Written one object at a time, as ingest does, so an entry found in two
     objects (two snapshots of one live blog) keeps both sources.
@@ -121,13 +122,64 @@ def build_batches() -> list[list[Entry]]:
     now = datetime.now(UTC)
     batches: list[list[Entry]] = []
     for name, (key, meta) in UPLOADS.items():
-        batches.append([enrich(e) for e in _parse((SEEDS / name).read_bytes(), key, meta, now)])
-    original = batches[list(UPLOADS).index(COPY_OF)]
+        batches.append(_parse((SEEDS / name).read_bytes(), key, meta, now))
     copy_data = (SEEDS / COPY_OF).read_bytes() + COPY_SUFFIX.encode()
-    copies = _parse(copy_data, COPY_KEY, COPY_META, now)
-    # A near-duplicate shares its original's cluster: issue 4's clustering does
-    # this at index time; keep whatever it chose when it did.
-    if original and copies and copies[0].cluster == copies[0].id:
-        copies = [c.model_copy(update={"cluster": original[0].cluster}) for c in copies]
-    batches.append([enrich(c) for c in copies])
+    batches.append(_parse(copy_data, COPY_KEY, COPY_META, now))
     return batches
+
+
+def index_corpus(client: Any, prefix: str, alias: str) -> None:
+    """Index the corpus through the pipeline's own enrichment (entities, clusters) and writer.
+
+    The stages that the pipeline left empty are then filled by :func:`enrich`,
+    and the syndicated copy joins its original's cluster if clustering did not
+    put it there, so the search side always has a multi-entry cluster.
+    """
+    from newsfacet.index.aliases import IndexAliasTable, alias_index_name
+    from newsfacet.index.dedup import ClusterIndex
+    from newsfacet.index.writer import EntryIndexWriter
+    from newsfacet.ingest.entities import SpacyEntityTagger
+    from newsfacet.ingest.pipeline import IngestDeps, index_entries
+
+    writer = EntryIndexWriter(client, alias)
+    deps = IngestDeps(
+        store=None,  # type: ignore[arg-type]  # entries are built above, nothing to read
+        writer=writer,
+        failures=None,  # type: ignore[arg-type]
+        max_object_bytes=0,
+        entities=SpacyEntityTagger(IndexAliasTable(client, alias_index_name(prefix))),
+        clusters=ClusterIndex(client, alias),
+    )
+    written: list[Entry] = []
+    for batch in build_batches():
+        entries, _ = index_entries([batch], deps)
+        written += entries
+    filled = [enrich(e) for e in written]
+    changed = [e for e, before in zip(filled, written, strict=True) if e != before]
+    original = next(e for e in filled if e.sources[0].key == UPLOADS[COPY_OF][0])
+    copy = next(e for e in filled if e.sources[0].key == COPY_KEY)
+    if copy.cluster != original.cluster:
+        copy = copy.model_copy(update={"cluster": original.cluster})
+        changed = [e for e in changed if e.id != copy.id] + [copy]
+    for entry in changed:
+        doc = entry_document(entry, now=datetime.now(UTC))
+        client.update(
+            index=alias,
+            id=entry.id,
+            body={
+                "doc": {
+                    k: doc[k]
+                    for k in (
+                        "language",
+                        "entities",
+                        "entities_person",
+                        "entities_org",
+                        "entities_loc",
+                        "mentions",
+                        "cited_outlets",
+                        "cluster",
+                    )
+                }
+            },
+        )
+    client.indices.refresh(index=alias)

@@ -153,7 +153,14 @@ def test_outlet_facet_is_multi_select(get: Any, seeded_index: Any) -> None:
     entries = entries_of(seeded_index)
     chosen = "independent.co.uk"
     status, body = get(
-        "/search", {"outlet": chosen, "dedup": "false", "facet_stories": "true", "size": "100"}
+        "/search",
+        {
+            "outlet": chosen,
+            "dedup": "false",
+            "facet_stories": "true",
+            "size": "100",
+            "facets": "outlet:50,loc:50",
+        },
     )
     assert status == 200
     assert ids(body) == {e["id"] for e in matching(entries, outlet=[chosen])}

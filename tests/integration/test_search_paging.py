@@ -14,7 +14,7 @@ from newsfacet.models.api import SearchParams
 from newsfacet.search.cursor import decode_cursor
 from newsfacet.search.query import query_key
 from newsfacet.search.service import SearchService
-from tests.e2e.dataset import build_batches
+from tests.e2e.dataset import build_batches, index_corpus
 
 pytestmark = pytest.mark.integration
 
@@ -49,10 +49,12 @@ def test_opensearch_refuses_collapse_with_search_after(os_client: Any, settings:
 # (BM25 statistics move as entries arrive).
 @pytest.mark.parametrize("sort", ["newest", "oldest", "relevance"])
 def test_each_story_once_while_entries_arrive(os_client: Any, settings: Any, sort: str) -> None:
+    index_corpus(os_client, settings.index_prefix, settings.entries_alias)
     writer = EntryIndexWriter(os_client, settings.entries_alias)
     batches = build_batches()
-    for batch in batches:
-        writer.write(batch)
+    stored = os_client.search(index=settings.entries_alias, body={"size": 1000})["hits"]["hits"]
+    cluster_of = {h["_id"]: h["_source"]["cluster"] for h in stored}
+    assert len(set(cluster_of.values())) < len(cluster_of), "the corpus has a multi-entry story"
     service = SearchService(os_client, settings.entries_alias, b"test")
     params = SearchParams(q="Belgorod", sort=sort, size=1, facets={})
     before = _walk(service, params)
@@ -74,6 +76,7 @@ def test_each_story_once_while_entries_arrive(os_client: Any, settings: Any, sor
                             "published": later,
                             "body": entry.body + " Updated.",
                             "outlet": "latecomer.example.com",
+                            "cluster": cluster_of[entry.id],
                         }
                     )
                 )
@@ -91,9 +94,7 @@ def test_each_story_once_while_entries_arrive(os_client: Any, settings: Any, sor
 
 
 def test_expired_point_in_time_is_a_clear_400(os_client: Any, settings: Any) -> None:
-    writer = EntryIndexWriter(os_client, settings.entries_alias)
-    for batch in build_batches():
-        writer.write(batch)
+    index_corpus(os_client, settings.index_prefix, settings.entries_alias)
     service = SearchService(os_client, settings.entries_alias, b"test")
     params = SearchParams(q="Belgorod", size=1, facets={})
     first = service.search(params)
