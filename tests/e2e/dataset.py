@@ -1,4 +1,4 @@
-"""The search tests' corpus: the five seeds through the real ingest stages, plus one syndicated copy.
+"""The search tests' corpus: the five seeds through the real ingest stages, plus a copy.
 
 Each seed is "uploaded" with the object metadata an S3 upload would carry
 (outlet, publication time), parsed by ``parse_object`` + ``build_entries``, and
