@@ -27,6 +27,7 @@ BENCHMARKS: dict[str, str] = {
     "dedup": "bench.dedup",
     "ner": "bench.ner",
     "ingest_throughput": "bench.ingest_throughput",
+    "search_latency": "bench.search_latency",
 }
 
 

@@ -7,16 +7,19 @@ so importing a handler is cheap and tests can swap settings.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from newsfacet.config import Settings, get_settings
-from newsfacet.ingest.pipeline import IngestDeps, TemplateLearning
-from newsfacet.search.service import SearchService
+if TYPE_CHECKING:  # imported on first use: the search function's cold start stays small
+    from newsfacet.config import Settings
+    from newsfacet.ingest.pipeline import IngestDeps
+    from newsfacet.search.service import SearchService
 
 
 @lru_cache(maxsize=4)
 def ingest_deps(settings: Settings | None = None) -> IngestDeps:
     import boto3
 
+    from newsfacet.config import get_settings
     from newsfacet.index.aliases import IndexAliasTable, alias_index_name
     from newsfacet.index.client import build_client
     from newsfacet.index.dedup import ClusterIndex
@@ -24,6 +27,7 @@ def ingest_deps(settings: Settings | None = None) -> IngestDeps:
     from newsfacet.index.setup import ensure_indices
     from newsfacet.index.writer import EntryIndexWriter, FailureIndexLog
     from newsfacet.ingest.entities import SpacyEntityTagger
+    from newsfacet.ingest.pipeline import IngestDeps, TemplateLearning
     from newsfacet.storage import S3ObjectStore
 
     settings = settings or get_settings()
@@ -56,7 +60,9 @@ def ingest_deps(settings: Settings | None = None) -> IngestDeps:
 
 @lru_cache(maxsize=4)
 def search_service(settings: Settings | None = None) -> SearchService:
+    from newsfacet.config import get_settings
     from newsfacet.index.client import build_client
+    from newsfacet.search.service import SearchService
 
     settings = settings or get_settings()
     return SearchService(

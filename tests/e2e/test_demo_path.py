@@ -61,9 +61,9 @@ def test_search_belgorod_returns_seed_entries_with_facets(api: str) -> None:
     assert body["total"] >= 4
     assert isinstance(body["hits"], list)
     assert body["hits"]
-    outlets = {v["value"]: v for v in body["facets"]["outlet"]}
+    outlets = {v["value"]: v for v in body["facets"]["outlet"]["values"]}
     assert outlets["independent.co.uk"]["label"] == "The Independent"
-    assert sum(v["count"] for v in body["facets"]["date"]) >= body["total"] - 1
+    assert sum(v["count"] for v in body["facets"]["date"]["values"]) >= body["total"] - 1
     assert "next_cursor" in body
     assert all("<mark>" in h["snippet"] or "Belgorod" in (h["title"] or "") for h in body["hits"])
 

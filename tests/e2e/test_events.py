@@ -96,7 +96,7 @@ def test_api_event(
     body = json.loads(result["body"])
     if "/search" in load_event(event_file)["rawPath"]:
         assert body["total"] >= 3
-        assert {"outlet", "entity", "date"} <= body["facets"].keys()
+        assert {"outlet", "person", "org", "loc", "date"} <= body["facets"].keys()
         assert all("belgorod" in json.dumps(h).lower() for h in body["hits"])
     else:
         assert body["status"] == "ok"

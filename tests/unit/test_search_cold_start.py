@@ -12,7 +12,21 @@ from tests.conftest import ROOT
 
 pytestmark = pytest.mark.unit
 
-HEAVY = ["spacy", "trafilatura", "datasketch", "numpy", "scipy", "lxml", "thinc"]
+HEAVY = [
+    "spacy",
+    "trafilatura",
+    "datasketch",
+    "numpy",
+    "scipy",
+    "lxml",
+    "thinc",
+    # Loaded on first use only: the X-Ray SDK (no Tracer), boto3 (SigV4 only),
+    # the OpenSearch client and settings (first request).
+    "aws_xray_sdk",
+    "boto3",
+    "opensearchpy",
+    "pydantic_settings",
+]
 
 
 def test_search_handler_imports_no_nlp_stack() -> None:

@@ -14,6 +14,15 @@ MAPPING_VERSION = 1
 
 _KEYWORD = {"type": "keyword"}
 _NORMALISED_KEYWORD = {"type": "keyword", "normalizer": "folded"}
+# Canonical names of one entity type; ``.prefix`` holds edge n-grams of each word
+# so that entity suggestions and name resolution find "Glad" -> "Vyacheslav Gladkov"
+# without scanning every name (see newsfacet.search.lookup).
+_ENTITY_NAMES = {
+    "type": "keyword",
+    "fields": {
+        "prefix": {"type": "text", "analyzer": "autocomplete", "search_analyzer": "folded_words"}
+    },
+}
 
 ENTRY_SETTINGS: dict[str, Any] = {
     "number_of_shards": 1,
@@ -32,6 +41,11 @@ ENTRY_SETTINGS: dict[str, Any] = {
                     "english_stop",
                     "english_stemmer",
                 ],
+            },
+            "folded_words": {
+                "type": "custom",
+                "tokenizer": "standard",
+                "filter": ["lowercase", "asciifolding"],
             },
             "autocomplete": {
                 "type": "custom",
@@ -75,9 +89,9 @@ ENTRY_MAPPINGS: dict[str, Any] = {
         # Canonical entity keys such as "PERSON:Vyacheslav Gladkov": one field for
         # filtering, one per type for facets grouped by type.
         "entities": _KEYWORD,
-        "entities_person": _KEYWORD,
-        "entities_org": _KEYWORD,
-        "entities_loc": _KEYWORD,
+        "entities_person": _ENTITY_NAMES,
+        "entities_org": _ENTITY_NAMES,
+        "entities_loc": _ENTITY_NAMES,
         "mentions": {"type": "object", "enabled": False},
         "cited_outlets": _KEYWORD,
         "fingerprint": _KEYWORD,

@@ -71,8 +71,14 @@ def load_handler(
     template: Template, logical_id: str, overrides: Mapping[str, str]
 ) -> tuple[Callable[..., Any], LocalContext]:
     spec = template.function(logical_id)
-    os.environ.update(function_environment(template, logical_id, overrides))
+    env = function_environment(template, logical_id, overrides)
+    # Another caller (a test against another index) may have loaded the function
+    # with other values: cached settings and clients must follow the environment.
+    changed = any(os.environ.get(key) != value for key, value in env.items())
+    os.environ.update(env)
     module_name, _, attr = spec.handler.rpartition(".")
+    if changed and logical_id in _loaded:
+        _reset_cached_settings()
     if logical_id not in _loaded:
         _reset_cached_settings()
         path = Path(spec.code_uri) / (module_name.replace(".", "/") + ".py")

@@ -1,0 +1,44 @@
+"""Write the search API's OpenAPI document, generated from the resolver, to docs/openapi.json.
+
+Usage: ``python -m newsfacet.local.openapi [PATH]``. A test fails when the
+committed document drifts from what the code generates.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[3]
+DOCUMENT = ROOT / "docs" / "openapi.json"
+
+
+def generate() -> dict[str, Any]:
+    """The OpenAPI document of functions/search/app.py (importing it opens no connection)."""
+    path = ROOT / "functions" / "search" / "app.py"
+    spec = importlib.util.spec_from_file_location("_newsfacet_search_app_openapi", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    document: dict[str, Any] = json.loads(module.app.get_openapi_json_schema())
+    return document
+
+
+def render(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def main(argv: list[str]) -> int:
+    target = Path(argv[0]) if argv else DOCUMENT
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(render(generate()), "utf-8")
+    print(target)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

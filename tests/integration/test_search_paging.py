@@ -1,0 +1,107 @@
+"""Deduplicated paging stays exact while entries arrive between pages (real OpenSearch)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from opensearchpy.exceptions import TransportError
+
+from newsfacet.errors import InvalidRequestError
+from newsfacet.index.writer import EntryIndexWriter
+from newsfacet.models.api import SearchParams
+from newsfacet.search.cursor import decode_cursor
+from newsfacet.search.query import query_key
+from newsfacet.search.service import SearchService
+from tests.e2e.dataset import build_batches, index_corpus
+
+pytestmark = pytest.mark.integration
+
+
+def _walk(
+    service: SearchService, params: SearchParams, *, between: Any = None
+) -> list[dict[str, Any]]:
+    """Every hit of every page; ``between`` runs after the first page."""
+    hits: list[dict[str, Any]] = []
+    cursor = None
+    for page in range(20):
+        result = service.search(params, cursor)
+        hits += [h.model_dump() for h in result.hits]
+        if page == 0 and between:
+            between()
+        cursor = result.next_cursor
+        if cursor is None:
+            return hits
+    raise AssertionError("paging did not end")
+
+
+def test_opensearch_refuses_collapse_with_search_after(os_client: Any, settings: Any) -> None:
+    # The premise of the paging design in newsfacet.search.service.
+    with pytest.raises(TransportError, match="collapse"):
+        os_client.search(
+            index=settings.entries_alias,
+            body={"collapse": {"field": "cluster"}, "sort": [{"id": "asc"}], "search_after": ["a"]},
+        )
+
+
+# Date orders are pinned by the snapshot filter, relevance also by a point in time
+# (BM25 statistics move as entries arrive).
+@pytest.mark.parametrize("sort", ["newest", "oldest", "relevance"])
+def test_each_story_once_while_entries_arrive(os_client: Any, settings: Any, sort: str) -> None:
+    index_corpus(os_client, settings.index_prefix, settings.entries_alias)
+    writer = EntryIndexWriter(os_client, settings.entries_alias)
+    batches = build_batches()
+    stored = os_client.search(index=settings.entries_alias, body={"size": 1000})["hits"]["hits"]
+    cluster_of = {h["_id"]: h["_source"]["cluster"] for h in stored}
+    assert len(set(cluster_of.values())) < len(cluster_of), "the corpus has a multi-entry story"
+    service = SearchService(os_client, settings.entries_alias, b"test")
+    params = SearchParams(q="Belgorod", sort=sort, size=1, facets={})
+    before = _walk(service, params)
+    stories = [h["cluster"] for h in before]
+    assert len(stories) == len(set(stories)) >= 4
+
+    # Mid-walk arrivals: a new copy in every existing cluster (newest of all, so it
+    # would lead its cluster) and a brand-new story.
+    def arrive() -> None:
+        later = datetime.now(UTC) + timedelta(days=1)
+        arrivals = []
+        for batch in batches:
+            for entry in batch:
+                arrivals.append(
+                    entry.model_copy(
+                        update={
+                            "id": "new" + entry.id[3:],
+                            "fingerprint": "new" + entry.id[3:],
+                            "published": later,
+                            "body": entry.body + " Updated.",
+                            "outlet": "latecomer.example.com",
+                            "cluster": cluster_of[entry.id],
+                        }
+                    )
+                )
+        fresh = arrivals[0].model_copy(
+            update={"id": "fresh" + "0" * 27, "cluster": "fresh", "fingerprint": "fresh"}
+        )
+        writer.write([*arrivals, fresh])
+
+    during = _walk(service, params, between=arrive)
+    shown = [h["cluster"] for h in during]
+    assert len(shown) == len(set(shown)), "a story was shown twice"
+    assert set(shown) == set(stories), "the walk lost or gained stories mid-way"
+    after = _walk(service, params)
+    assert {h["cluster"] for h in after} == set(stories) | {"fresh"}
+
+
+def test_expired_point_in_time_is_a_clear_400(os_client: Any, settings: Any) -> None:
+    index_corpus(os_client, settings.index_prefix, settings.entries_alias)
+    service = SearchService(os_client, settings.entries_alias, b"test")
+    params = SearchParams(q="Belgorod", size=1, facets={})
+    first = service.search(params)
+    assert first.next_cursor
+    pit = decode_cursor(first.next_cursor, query_key(params), b"test").pit
+    assert pit
+    os_client.delete_pit(body={"pit_id": [pit]})
+    with pytest.raises(InvalidRequestError) as info:
+        service.search(params, first.next_cursor)
+    assert info.value.parameter == "cursor"

@@ -1,0 +1,22 @@
+"""The committed OpenAPI document is the one the resolver generates."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsfacet.local.openapi import DOCUMENT, generate, render
+
+pytestmark = pytest.mark.unit
+
+
+def test_committed_openapi_matches_the_code() -> None:
+    assert DOCUMENT.read_text("utf-8") == render(generate()), (
+        "docs/openapi.json is stale: run `python -m newsfacet.local.openapi` and commit it"
+    )
+
+
+def test_every_route_documents_its_errors() -> None:
+    paths = generate()["paths"]
+    for path in ("/search", "/entries/{entry_id}", "/entities", "/outlets"):
+        assert {"400", "404", "422", "503"} <= set(paths[path]["get"]["responses"]), path
+    assert "503" in paths["/health"]["get"]["responses"]
