@@ -292,15 +292,21 @@ def _demo_help(base: str, bucket: str, endpoint: str) -> str:
 newsfacet is running. Try:
 
   curl '{base}/search?q=Belgorod'
-  curl '{base}/search?q=armoured+vehicles&sort=newest&size=3'
-  curl '{base}/search?outlet=independent.co.uk'
-  curl '{base}/search?from=2023-05-23&to=2023-05-25'
+  curl '{base}/search?q=Belgorod&entity=Gladkov'
+  curl '{base}/search?entity=ORG:Freedom%20of%20Russia%20Legion&dedup=false'
+  curl '{base}/search?from=2023-05-23&to=2023-05-25&sort=newest&size=3'
+  curl '{base}/entities?prefix=glad'
+  curl '{base}/outlets'
   curl '{base}/health'
+
+The OpenAPI document is at {base}/openapi.json and Swagger UI at {base}/docs.
 
 Upload more articles (they are ingested within seconds):
 
-  AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \\
-    aws --endpoint-url {endpoint} s3 cp article.html s3://{bucket}/example.com/article.html
+  .venv/bin/newsfacet upload article.html --prefix example.com/
+
+or with any S3 client: endpoint {endpoint}, bucket {bucket},
+access key "testing", secret "testing".
 
 Press Ctrl-C to stop everything this started.
 """
@@ -312,11 +318,22 @@ def cmd_upload(args: argparse.Namespace) -> int:
 
     from newsfacet.local.stack import LocalStack, repo_root
 
-    info = LocalStack(repo_root()).info()
-    s3 = boto3.client(
-        "s3", endpoint_url=args.endpoint or info.aws_endpoint, region_name="us-east-1"
-    )
-    bucket = args.bucket or info.bucket
+    if args.endpoint:
+        s3 = boto3.client("s3", endpoint_url=args.endpoint)
+        bucket = args.bucket
+        if not bucket:
+            raise SystemExit("--bucket is required with --endpoint")
+    else:
+        # The local stack's moto_server takes any credentials; users need none configured.
+        info = LocalStack(repo_root(), state_dir=_state_dir(repo_root())).info()
+        s3 = boto3.client(
+            "s3",
+            endpoint_url=info.aws_endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        bucket = args.bucket or info.bucket
     for name in args.paths:
         path = Path(name)
         key = f"{args.prefix}{path.name}"
