@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -40,11 +41,14 @@ def actions(tpl: Template, function: str) -> set[str]:
 
 
 def test_cfn_lint_is_clean() -> None:
-    from cfnlint.api import lint_all
-
-    matches = lint_all((ROOT / "template.yaml").read_text("utf-8"))
-    # Errors and warnings, as `cfn-lint template.yaml` reports by default.
-    assert [str(m) for m in matches if m.rule.id[0] in "EW"] == []
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "cfn-lint"), str(ROOT / "template.yaml")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    # cfn-lint's exit code is a bit mask: 2 errors, 4 warnings, 8 informational.
+    assert result.returncode & (2 | 4) == 0, result.stdout
 
 
 def test_bucket_notifies_the_queue_and_only_this_bucket_may_send(tpl: Template) -> None:
