@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from newsfacet_cli.main import main
 from newsfacet.events import refs_from_sqs_body
+from newsfacet_cli.main import main
 from newsfacet_cli.ops.backfill import (
     BackfillError,
     Checkpoint,
