@@ -163,7 +163,7 @@ def precision_recall() -> dict[str, Any]:
 
 def _make_docs(args: tuple[int, int, int]) -> list[dict[str, Any]]:
     """Stored-entry documents start..stop (run in worker processes: signing is CPU-bound)."""
-    from newsfacet.index.writer import entry_document
+    from newsfacet.index.entries import entry_document
     from newsfacet.ingest.fingerprint import content_id
     from newsfacet.ingest.minhash import sign_text
     from newsfacet.models.entry import Entry, Source
@@ -218,7 +218,7 @@ def _load(client: Any, start: int, stop: int) -> None:
 def _probes(stored: int) -> list[Any]:
     """100 edited copies of stored entries and 100 new texts, as entries ready for a decision."""
     from newsfacet.ingest.fingerprint import content_id
-    from newsfacet.ingest.minhash import sign_entries
+    from newsfacet.ingest.minhash import sign_entry
     from newsfacet.models.entry import Entry
 
     rng = random.Random(stored)
@@ -232,8 +232,9 @@ def _probes(stored: int) -> list[Any]:
     entries = []
     for text in texts:
         entry_id = content_id(text)
-        entries.append(Entry(id=entry_id, body=text, fingerprint=entry_id, cluster=entry_id))
-    sign_entries(entries)
+        entries.append(
+            sign_entry(Entry(id=entry_id, body=text, fingerprint=entry_id, cluster=entry_id))
+        )
     return entries
 
 
@@ -248,9 +249,18 @@ def _settle(client: Any) -> None:
 
 
 def decision_times(client: Any) -> dict[str, Any]:
-    from newsfacet.index.dedup import ClusterIndex
+    from newsfacet.config import IndexNames
+    from newsfacet.index.entries import EntryIndex
+    from newsfacet.ingest.minhash import Member, plan_clusters
 
-    index = ClusterIndex(client, f"{PREFIX}-entries")
+    index = EntryIndex(client, IndexNames(PREFIX))
+
+    def decide(entry: Any) -> Any:
+        """What ingest does per batch: one lookup (ids + LSH candidates), then the pure plan."""
+        stored = index.lookup([entry.id], entry.lsh_bands)
+        member = Member(entry.id, entry.cluster, tuple(entry.minhash), tuple(entry.lsh_bands))
+        return plan_clusters([member], stored.candidates), stored
+
     out: dict[str, Any] = {}
     loaded = 0
     for size in SIZES:
@@ -260,7 +270,8 @@ def decision_times(client: Any) -> dict[str, Any]:
         load_s = time.perf_counter() - load_started
         _settle(client)
         probes = _probes(size)
-        index.plan(probes[:5])  # warm the connection and caches
+        for probe in probes[:5]:  # warm the connection and caches
+            decide(probe)
         ids = [
             h["_id"]
             for h in client.search(
@@ -268,22 +279,22 @@ def decision_times(client: Any) -> dict[str, Any]:
                 body={"size": len(probes), "_source": False, "query": {"match_all": {}}},
             )["hits"]["hits"]
         ]
-        decide, gets, joined = [], [], 0
+        timings, gets, joined = [], [], 0
         # Decision and baseline alternate, so both see the same load on a shared machine.
         for entry, entry_id in zip(probes * PASSES, ids * 2 * PASSES, strict=False):
             started = time.perf_counter()
-            plan = index.plan([entry])
-            decide.append((time.perf_counter() - started) * 1000)
+            plan, _ = decide(entry)
+            timings.append((time.perf_counter() - started) * 1000)
             started = time.perf_counter()
             client.get(index=f"{PREFIX}-entries", id=entry_id, params={"_source": "false"})
             gets.append((time.perf_counter() - started) * 1000)
             # joined: takes a stored cluster, or is lower and pulls that cluster to itself
             joined += plan.clusters[entry.id] != entry.id or bool(plan.merges)
         joined //= PASSES
-        candidates = [len(index.candidates(entry.lsh_bands)) for entry in probes]
+        candidates = [len(decide(entry)[1].candidates) for entry in probes]
         out[str(size)] = {
-            "decision_ms_median": round(statistics.median(decide), 2),
-            "decision_ms_p95": round(sorted(decide)[int(len(decide) * 0.95)], 2),
+            "decision_ms_median": round(statistics.median(timings), 2),
+            "decision_ms_p95": round(sorted(timings)[int(len(timings) * 0.95)], 2),
             "baseline_get_by_id_ms_median": round(statistics.median(gets), 2),
             "probes_joining_a_cluster": f"{joined}/{len(probes)} ({PROBES} are edited copies)",
             "candidates_per_decision_mean": round(statistics.mean(candidates), 2),
@@ -298,7 +309,7 @@ def decision_times(client: Any) -> dict[str, Any]:
 
 
 def run(ctx: Any) -> dict[str, Any]:
-    from newsfacet.config import Settings
+    from newsfacet.config import IndexNames, Settings
     from newsfacet.index.client import build_client
     from newsfacet.index.setup import delete_indices, ensure_indices
 
@@ -306,10 +317,10 @@ def run(ctx: Any) -> dict[str, Any]:
         opensearch_url=ctx.opensearch_url(), index_prefix=PREFIX, opensearch_timeout_s=60
     )  # type: ignore[arg-type]
     client = build_client(settings)
-    delete_indices(client, PREFIX)
-    ensure_indices(client, PREFIX)
+    delete_indices(client, IndexNames(PREFIX))
+    ensure_indices(client, IndexNames(PREFIX))
     client.indices.put_settings(index=f"{PREFIX}-entries", body={"refresh_interval": "-1"})
     try:
         return {"near_duplicates": precision_recall(), "decision_time": decision_times(client)}
     finally:
-        delete_indices(client, PREFIX)
+        delete_indices(client, IndexNames(PREFIX))

@@ -4,8 +4,8 @@ Both sides run on the same pages in the same process. Quality is scored as the
 set's README says (snippets that must / must not appear, whitespace folded).
 The pages are split in two fixed halves by a hash of the file name: rules were
 developed looking at the "tune" half only, so the "holdout" half shows whether
-they generalise. Throughput is documents per second of the whole ``parse_object``
-path (the code ``newsfacet parse`` and the Lambda run) against
+they generalise. Throughput is documents per second of the whole
+path (the stages ``newsfacet parse`` and the Lambda run) against
 ``trafilatura.extract`` with its defaults.
 """
 
@@ -92,18 +92,27 @@ def load_cases() -> list[Case]:
 
 
 def ours(case: Case) -> str:
+    """The text ingest keeps: the pure stages the Lambda and `newsfacet parse` run."""
+    from datetime import UTC, datetime
+
     from newsfacet.errors import InputError
-    from newsfacet.ingest.pipeline import parse_object
+    from newsfacet.ingest.pipeline import open_object, prepare_unit
+    from newsfacet.ingest.template_lines import LineTally
     from newsfacet.models.document import ObjectRef
 
     # The page URL, when known, arrives as object metadata, as an uploader would set it.
     meta = {"url": case.url} if case.url else {}
     ref = ObjectRef(bucket="bench", key=case.file, metadata=meta)
     try:
-        result = parse_object(case.html, ref, limit=50 * 1024 * 1024)
+        articles = [
+            item
+            for item in open_object(case.html, ref, limit=50 * 1024 * 1024)
+            if not isinstance(item, InputError)
+        ]
     except InputError:
         return ""
-    return "\n\n".join(doc.text for doc in result.documents)
+    unit = prepare_unit(articles, LineTally({}, 3), now=datetime.now(UTC))
+    return "\n\n".join(article.text for article in unit.articles)
 
 
 def trafilatura_alone(case: Case) -> str:

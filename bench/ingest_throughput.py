@@ -1,26 +1,27 @@
-"""Entries per second through the whole ingest path, with entities on and off.
+"""Entries per second through the whole ingest service, with entities on and off.
 
 Inputs are real: the five seed files and the 97 article texts in
-``bench/data/articles.jsonl``, each as one uploaded text object. For every
-object the bench runs what the ingest function runs after reading it from S3:
-parse (format, extraction, boilerplate, live-blog split), entities, MinHash
-and the cluster decision, bulk index, refresh and the post-write cluster
-check, against the real OpenSearch. The same objects go through twice, into
-fresh indices: once with entities (spaCy NER + aliases + the alias table) and
-once without, which is the baseline that shows what NER costs.
+``bench/data/articles.jsonl``, each as one uploaded text object in moto's S3.
+They go through the ingest service exactly as the function builds it, in
+batches of ten objects (an SQS batch): read, parse, entities, MinHash, the
+lookup round, the bulk write and the second look, against the real
+OpenSearch. The same objects go through twice, into fresh indices: once with
+entities (spaCy NER, aliases, the alias table) and once without, the baseline
+that shows what NER costs.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = ROOT / "bench" / "data" / "articles.jsonl"
 PREFIX = "bench-ingest"
+BUCKET = "bench-ingest-articles"
+BATCH = 10
 
 
 def _objects() -> list[tuple[str, bytes]]:
@@ -35,50 +36,47 @@ def _objects() -> list[tuple[str, bytes]]:
 
 
 def _run_once(url: str, entities: bool, objects: list[tuple[str, bytes]]) -> dict[str, Any]:
-    from newsfacet.config import Settings
-    from newsfacet.index.aliases import IndexAliasTable, alias_index_name
-    from newsfacet.index.client import build_client
-    from newsfacet.index.dedup import ClusterIndex
-    from newsfacet.index.setup import delete_indices, ensure_indices
-    from newsfacet.index.writer import EntryIndexWriter, FailureIndexLog
-    from newsfacet.ingest.entities import SpacyEntityTagger, load_pipeline
-    from newsfacet.ingest.pipeline import IngestDeps, index_documents, parse_object
-    from newsfacet.models.document import ObjectRef
+    import boto3
+    from moto import mock_aws
 
-    prefix = f"{PREFIX}-{'ner' if entities else 'plain'}"
-    settings = Settings(
-        opensearch_url=url,
-        index_prefix=prefix,  # type: ignore[arg-type]
-        opensearch_timeout_s=30,
-    )
+    from newsfacet.config import IndexNames, Settings
+    from newsfacet.index.client import build_client
+    from newsfacet.index.entries import EntryIndex
+    from newsfacet.index.learned import LearnedIndex
+    from newsfacet.index.setup import delete_indices, ensure_indices
+    from newsfacet.ingest.entities import load_pipeline
+    from newsfacet.ingest.service import IngestConfig, IngestService
+    from newsfacet.models.document import ObjectRef
+    from newsfacet.storage import S3ObjectStore
+
+    names = IndexNames(f"{PREFIX}-{'ner' if entities else 'plain'}")
+    settings = Settings(opensearch_url=url, index_prefix=names.prefix, opensearch_timeout_s=30)  # type: ignore[arg-type]
     client = build_client(settings)
-    delete_indices(client, prefix)
-    ensure_indices(client, prefix)
+    delete_indices(client, names)
+    ensure_indices(client, names)
     if entities:
         load_pipeline()  # the container's one-time cost, kept out of the rate
-    deps = IngestDeps(
-        store=None,  # type: ignore[arg-type]  # objects are handed over already read
-        writer=EntryIndexWriter(client, settings.entries_alias),
-        failures=FailureIndexLog(client, settings.failures_index),
-        max_object_bytes=settings.max_object_bytes,
-        entities=(
-            SpacyEntityTagger(IndexAliasTable(client, alias_index_name(prefix)))
-            if entities
-            else None
-        ),
-        clusters=ClusterIndex(client, settings.entries_alias),
-    )
     entries = 0
-    try:
-        started = time.perf_counter()
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket=BUCKET)
         for key, data in objects:
-            ref = ObjectRef(bucket="bench", key=key, etag="1")
-            parsed = parse_object(data, ref, limit=settings.max_object_bytes)
-            written, _ = index_documents(parsed.documents, ref, deps, now=datetime.now(UTC))
-            entries += len(written)
-        elapsed = time.perf_counter() - started
-    finally:
-        delete_indices(client, prefix)
+            s3.put_object(Bucket=BUCKET, Key=key, Body=data)
+        service = IngestService(
+            store=S3ObjectStore(s3),
+            learned=LearnedIndex(client, lines_index=names.lines, aliases_index=names.aliases),
+            entries=EntryIndex(client, names),
+            config=IngestConfig(max_object_bytes=settings.max_object_bytes, tag_entities=entities),
+        )
+        refs = [ObjectRef(bucket=BUCKET, key=key) for key, _ in objects]
+        try:
+            started = time.perf_counter()
+            for start in range(0, len(refs), BATCH):
+                reports = service.ingest(refs[start : start + BATCH])
+                entries += sum(r.entries for r in reports)
+            elapsed = time.perf_counter() - started
+        finally:
+            delete_indices(client, names)
     return {
         "objects": len(objects),
         "entries": entries,

@@ -46,7 +46,7 @@ def _articles() -> list[dict[str, Any]]:
 
 def _documents(count: int) -> Any:
     """Stored entry documents, deterministic for a given count."""
-    from newsfacet.index.writer import entry_document
+    from newsfacet.index.entries import entry_document
     from newsfacet.models.entry import Entity, Entry
 
     rng = random.Random(7)
@@ -236,7 +236,7 @@ def _cold_start(overrides: dict[str, str]) -> dict[str, float]:
 
 
 def run(ctx: Any) -> dict[str, Any]:
-    from newsfacet.config import Settings
+    from newsfacet.config import IndexNames, Settings
     from newsfacet.index.client import build_client
     from newsfacet.index.setup import delete_indices, ensure_indices
     from newsfacet_cli.local.apigw import http_api_event
@@ -254,8 +254,8 @@ def run(ctx: Any) -> dict[str, Any]:
         )
     )
     alias = f"{PREFIX}-entries"
-    delete_indices(client, PREFIX)
-    ensure_indices(client, PREFIX)
+    delete_indices(client, IndexNames(PREFIX))
+    ensure_indices(client, IndexNames(PREFIX))
     load_s = _load(client, alias, count)
     overrides = {
         "NEWSFACET_OPENSEARCH_URL": url,
@@ -303,5 +303,5 @@ def run(ctx: Any) -> dict[str, Any]:
         "per_query": per_query,
         "cold_start": _cold_start(overrides),
     }
-    delete_indices(client, PREFIX)
+    delete_indices(client, IndexNames(PREFIX))
     return figures

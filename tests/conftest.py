@@ -84,9 +84,9 @@ def os_client(settings: Any) -> Iterator[Any]:
     from newsfacet.index.setup import delete_indices, ensure_indices
 
     client = build_client(settings)
-    ensure_indices(client, settings.index_prefix)
+    ensure_indices(client, settings.index_names)
     yield client
-    delete_indices(client, settings.index_prefix)
+    delete_indices(client, settings.index_names)
 
 
 @pytest.fixture
@@ -170,4 +170,4 @@ def isolated_stack(opensearch_url: str, index_prefix: str, tmp_path: Path) -> It
     finally:
         stop_pid(int(stack.moto_pidfile.read_text()))
         settings = Settings(opensearch_url=opensearch_url, index_prefix=index_prefix)  # type: ignore[arg-type]
-        delete_indices(build_client(settings), index_prefix)
+        delete_indices(build_client(settings), settings.index_names)

@@ -6,6 +6,8 @@ on first use, tests build ``Settings(...)`` directly.
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
@@ -63,19 +65,45 @@ class Settings(BaseSettings):
         return None if value == "" else value
 
     @property
-    def entries_alias(self) -> str:
-        return f"{self.index_prefix}-entries"
+    def index_names(self) -> IndexNames:
+        return IndexNames(self.index_prefix)
+
+
+@dataclass(frozen=True)
+class IndexNames:
+    """Every index and alias one deployment owns, derived from its prefix."""
+
+    prefix: str
 
     @property
-    def failures_index(self) -> str:
-        return f"{self.index_prefix}-failures"
+    def entries(self) -> str:
+        """The alias readers and writers use; the index behind it is versioned."""
+        return f"{self.prefix}-entries"
 
     @property
-    def lines_index(self) -> str:
-        return f"{self.index_prefix}-lines"
+    def lines(self) -> str:
+        return f"{self.prefix}-lines"
+
+    @property
+    def failures(self) -> str:
+        return f"{self.prefix}-failures"
+
+    @property
+    def aliases(self) -> str:
+        return f"{self.prefix}-entities"
 
 
-@lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """Build and validate the settings once per process."""
+    """The settings of the current ``NEWSFACET_*`` environment, validated once per value.
+
+    Keyed by the variables' values, so a process whose environment changes (the
+    local runner invoking functions with other settings) gets new settings and,
+    through the factories in ``wiring.py``, new clients, with no cache to clear.
+    """
+    env = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("NEWSFACET_")))
+    return _settings_for(env)
+
+
+@lru_cache(maxsize=8)
+def _settings_for(env: tuple[tuple[str, str], ...]) -> Settings:
     return Settings()

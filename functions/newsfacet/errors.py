@@ -2,8 +2,9 @@
 
 ``InputError`` and its subclasses mean the object itself is bad: retrying
 cannot help, so the ingest path records the failure and moves on.
-``IndexingError`` and ``SearchBackendError`` mean a dependency failed: the
-message is retried (SQS) or answered with 503 (API).
+``TransientError`` and its subclasses (``IndexingError``, ``StorageError``)
+and ``SearchBackendError`` mean a dependency failed: the message is retried
+(SQS) or answered with 503 (API).
 """
 
 from __future__ import annotations
@@ -75,8 +76,8 @@ class MalformedContentError(InputError):
 class NoContentError(InputError):
     code = "no_content"
 
-    def __init__(self, *, key: str, reason: str = "no article text found") -> None:
-        super().__init__(reason, key=key, reason=reason)
+    def __init__(self, *, key: str, reason: str = "no article text found", **data: Any) -> None:
+        super().__init__(reason, key=key, reason=reason, **data)
 
 
 class ObjectNotFoundError(InputError):
@@ -88,10 +89,58 @@ class ObjectNotFoundError(InputError):
         super().__init__(f"object not found in bucket {bucket}", key=key, bucket=bucket)
 
 
-class IndexingError(NewsfacetError):
-    """OpenSearch refused or failed to store entries; the message is retried."""
+class ProcessingError(InputError):
+    """A stage failed on this input in a way no rule foresaw (a bug, or a pathological input).
+
+    Recorded with the exception's type and message and not retried, so one poison
+    article cannot hold its whole batch hostage until the dead-letter queue.
+    """
+
+    code = "processing_failed"
+
+    def __init__(self, *, key: str, stage: str, exception: BaseException, **data: Any) -> None:
+        detail = f"{type(exception).__name__}: {str(exception)[:300]}"
+        super().__init__(f"{stage} failed ({detail})", key=key, stage=stage, reason=detail, **data)
+        self.__cause__ = exception
+
+
+class EntryRejectedError(InputError):
+    """OpenSearch refused one entry for good (a 4xx such as a mapping conflict): recorded, not
+    retried; the object's other entries stay indexed."""
+
+    code = "entry_rejected"
+
+    def __init__(self, *, key: str, entry_id: str, reason: str) -> None:
+        super().__init__(
+            f"entry {entry_id} rejected by the index ({reason})",
+            key=key,
+            entry_id=entry_id,
+            reason=reason,
+        )
+
+
+class TransientError(NewsfacetError):
+    """A dependency failed for now (unreachable, throttled, timed out): retry the object later."""
+
+    code = "transient"
+
+
+class IndexingError(TransientError):
+    """OpenSearch failed to answer or to store; the message is retried."""
 
     code = "indexing_failed"
+
+
+class IndexMissingError(IndexingError):
+    """The indices are not set up (``newsfacet setup`` has not run against this cluster)."""
+
+    code = "index_missing"
+
+
+class StorageError(TransientError):
+    """S3 failed to give an object for a reason that may pass (throttling, 5xx, network)."""
+
+    code = "storage_failed"
 
 
 class SearchBackendError(NewsfacetError):

@@ -12,9 +12,16 @@ from collections.abc import Iterator
 from typing import Any, Literal
 from urllib.parse import unquote_plus
 
+from newsfacet.errors import NewsfacetError
 from newsfacet.models.document import ObjectRef
 
 EventKind = Literal["sqs", "s3", "eventbridge", "unknown"]
+
+
+class BadEventError(NewsfacetError):
+    """An event or message that is not an S3 notification: retrying cannot help."""
+
+    code = "bad_event"
 
 
 def event_kind(event: dict[str, Any]) -> EventKind:
@@ -48,8 +55,36 @@ def refs_from_s3_notification(notification: dict[str, Any]) -> Iterator[ObjectRe
         )
 
 
-def refs_from_sqs_body(body: str) -> Iterator[ObjectRef]:
-    yield from refs_from_s3_notification(json.loads(body))
+def refs_from_sqs_body(body: str) -> list[ObjectRef]:
+    """The objects an SQS message names.
+
+    Raises:
+        BadEventError: the body is not JSON, or not an S3 notification.
+    """
+    try:
+        notification = json.loads(body)
+        if not isinstance(notification, dict):
+            raise BadEventError("message body is not a JSON object")
+        return list(refs_from_s3_notification(notification))
+    except (ValueError, RecursionError, KeyError, TypeError, AttributeError) as exc:
+        raise BadEventError(f"not an S3 notification ({type(exc).__name__}: {exc})") from exc
+
+
+def refs_from_event(event: dict[str, Any]) -> list[ObjectRef]:
+    """The objects a plain S3 or an EventBridge event names (SQS batches: ``refs_from_sqs_body``).
+
+    Raises:
+        BadEventError: neither shape.
+    """
+    kind = event_kind(event)
+    try:
+        if kind == "s3":
+            return list(refs_from_s3_notification(event))
+        if kind == "eventbridge":
+            return [ref_from_eventbridge(event)]
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise BadEventError(f"malformed {kind} event ({type(exc).__name__}: {exc})") from exc
+    raise BadEventError("unrecognised event: expected SQS, S3 or EventBridge S3 notification")
 
 
 def ref_from_eventbridge(event: dict[str, Any]) -> ObjectRef:

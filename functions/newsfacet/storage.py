@@ -1,12 +1,12 @@
-"""Read objects from S3 with a size limit checked before any byte is downloaded."""
+"""The ingest service's ``ObjectStore`` on S3: a size limit checked before any byte is read."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
-from newsfacet.errors import ObjectNotFoundError, ObjectTooLargeError
+from newsfacet.errors import ObjectNotFoundError, ObjectTooLargeError, StorageError
 from newsfacet.models.document import ObjectRef
 
 _CHUNK = 1024 * 1024
@@ -27,9 +27,12 @@ class S3ObjectStore:
         try:
             response = self.s3.get_object(**kwargs)
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in {"NoSuchKey", "404", "NoSuchVersion"}:
+            code = exc.response.get("Error", {}).get("Code")
+            if code in {"NoSuchKey", "404", "NoSuchVersion"}:
                 raise ObjectNotFoundError(key=ref.key, bucket=ref.bucket) from exc
-            raise
+            raise StorageError(f"S3 GetObject failed ({code})", key=ref.key) from exc
+        except BotoCoreError as exc:
+            raise StorageError(f"S3 GetObject failed ({exc})", key=ref.key) from exc
         size = int(response.get("ContentLength", 0))
         if size > limit:
             response["Body"].close()
@@ -38,12 +41,15 @@ class S3ObjectStore:
         body = response["Body"]
         chunks: list[bytes] = []
         total = 0
-        for chunk in iter(lambda: body.read(_CHUNK), b""):
-            total += len(chunk)
-            if total > limit:
-                body.close()
-                raise ObjectTooLargeError(key=ref.key, size=total, limit=limit)
-            chunks.append(chunk)
+        try:
+            for chunk in iter(lambda: body.read(_CHUNK), b""):
+                total += len(chunk)
+                if total > limit:
+                    body.close()
+                    raise ObjectTooLargeError(key=ref.key, size=total, limit=limit)
+                chunks.append(chunk)
+        except (BotoCoreError, OSError) as exc:
+            raise StorageError(f"S3 read interrupted ({exc})", key=ref.key) from exc
         completed = ref.model_copy(
             update={
                 "size": total,

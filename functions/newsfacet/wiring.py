@@ -1,7 +1,9 @@
-"""Build each function's dependencies once per container, on first use.
+"""The composition root: each function's service, built from settings once per container.
 
-Handlers call these factories inside the invocation, never at import time,
-so importing a handler is cheap and tests can swap settings.
+Handlers call these factories inside the invocation, never at import time, so
+importing a handler is cheap. The cache is keyed by the settings' values: a
+process whose settings change (the local runner, tests) gets a new service
+without clearing anything.
 """
 
 from __future__ import annotations
@@ -11,62 +13,64 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # imported on first use: the search function's cold start stays small
     from newsfacet.config import Settings
-    from newsfacet.ingest.pipeline import IngestDeps
+    from newsfacet.ingest.service import IngestService
     from newsfacet.search.service import SearchService
 
 
+def ingest_service(settings: Settings | None = None) -> IngestService:
+    """S3 in, OpenSearch out, for ``settings`` (default: the environment's)."""
+    from newsfacet.config import get_settings
+
+    return _ingest_service(settings or get_settings())
+
+
+def search_service(settings: Settings | None = None) -> SearchService:
+    """The search service for ``settings`` (default: the environment's)."""
+    from newsfacet.config import get_settings
+
+    return _search_service(settings or get_settings())
+
+
 @lru_cache(maxsize=4)
-def ingest_deps(settings: Settings | None = None) -> IngestDeps:
+def _ingest_service(settings: Settings) -> IngestService:
+    """Fails clearly (and is not cached) when the indices are not set up."""
     import boto3
 
-    from newsfacet.config import get_settings
-    from newsfacet.index.aliases import IndexAliasTable, alias_index_name
     from newsfacet.index.client import build_client
-    from newsfacet.index.dedup import ClusterIndex
-    from newsfacet.index.lines import LineStatsIndex
-    from newsfacet.index.setup import ensure_indices
-    from newsfacet.index.writer import EntryIndexWriter, FailureIndexLog
-    from newsfacet.ingest.entities import SpacyEntityTagger
-    from newsfacet.ingest.pipeline import IngestDeps, TemplateLearning
+    from newsfacet.index.entries import EntryIndex
+    from newsfacet.index.learned import LearnedIndex
+    from newsfacet.index.setup import check_ready
+    from newsfacet.ingest.service import IngestConfig, IngestService
     from newsfacet.storage import S3ObjectStore
 
-    settings = settings or get_settings()
     client = build_client(settings)
-    ensure_indices(client, settings.index_prefix)
-    return IngestDeps(
-        store=S3ObjectStore(
-            boto3.client(
-                "s3",
-                region_name=settings.aws_region,
-                endpoint_url=str(settings.s3_endpoint_url) if settings.s3_endpoint_url else None,
-            )
+    names = settings.index_names
+    check_ready(client, names)
+    s3 = boto3.client(
+        "s3",
+        region_name=settings.aws_region,
+        endpoint_url=str(settings.s3_endpoint_url) if settings.s3_endpoint_url else None,
+    )
+    return IngestService(
+        store=S3ObjectStore(s3),
+        learned=LearnedIndex(client, lines_index=names.lines, aliases_index=names.aliases),
+        entries=EntryIndex(client, names),
+        config=IngestConfig(
+            max_object_bytes=settings.max_object_bytes,
+            template_min_docs=settings.template_line_min_docs,
+            learn_templates=settings.template_learning,
+            tag_entities=settings.entities_enabled,
         ),
-        writer=EntryIndexWriter(client, settings.entries_alias),
-        failures=FailureIndexLog(client, settings.failures_index),
-        max_object_bytes=settings.max_object_bytes,
-        templates=TemplateLearning(
-            LineStatsIndex(client, settings.lines_index), settings.template_line_min_docs
-        )
-        if settings.template_learning
-        else None,
-        entities=(
-            SpacyEntityTagger(IndexAliasTable(client, alias_index_name(settings.index_prefix)))
-            if settings.entities_enabled
-            else None
-        ),
-        clusters=ClusterIndex(client, settings.entries_alias),
     )
 
 
 @lru_cache(maxsize=4)
-def search_service(settings: Settings | None = None) -> SearchService:
-    from newsfacet.config import get_settings
+def _search_service(settings: Settings) -> SearchService:
     from newsfacet.index.client import build_client
     from newsfacet.search.service import SearchService
 
-    settings = settings or get_settings()
     return SearchService(
         build_client(settings),
-        settings.entries_alias,
+        settings.index_names.entries,
         settings.cursor_secret.get_secret_value().encode(),
     )

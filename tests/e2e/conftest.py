@@ -29,27 +29,27 @@ def search_prefix() -> str:
 @pytest.fixture(scope="session")
 def seeded_index(opensearch_url: str, search_prefix: str) -> Iterator[dict[str, Any]]:
     """The corpus indexed through EntryIndexWriter; yields the stored entries by id."""
-    from newsfacet.config import Settings
+    from newsfacet.config import IndexNames, Settings
     from newsfacet.index.client import build_client
     from newsfacet.index.setup import delete_indices, ensure_indices
 
     settings = Settings(opensearch_url=opensearch_url, index_prefix=search_prefix)  # type: ignore[arg-type]
     client = build_client(settings)
-    ensure_indices(client, search_prefix)
-    index_corpus(client, search_prefix, settings.entries_alias)
+    ensure_indices(client, IndexNames(search_prefix))
+    index_corpus(client, search_prefix, settings.index_names.entries)
     raw = client.search(
-        index=settings.entries_alias, body={"size": 1000, "query": {"match_all": {}}}
+        index=settings.index_names.entries, body={"size": 1000, "query": {"match_all": {}}}
     )
     stored = {h["_id"]: h["_source"] for h in raw["hits"]["hits"]}
     try:
         yield {
             "client": client,
-            "alias": settings.entries_alias,
+            "alias": settings.index_names.entries,
             "entries": stored,
             "settings": settings,
         }
     finally:
-        delete_indices(client, search_prefix)
+        delete_indices(client, IndexNames(search_prefix))
 
 
 def function_overrides(opensearch_url: str, prefix: str) -> dict[str, str]:

@@ -1,9 +1,9 @@
-"""The search tests' corpus: the five seeds through the real ingest stages, plus a copy.
+"""The search tests' corpus: the five seeds through the real ingest service, plus a copy.
 
-Each seed is "uploaded" with the object metadata an S3 upload would carry
-(outlet, publication time), parsed by ``parse_object`` + ``build_entries``, and
-indexed by ``index_entries`` with the pipeline's own entity tagger (spaCy, alias
-folding), near-duplicate clustering and ``EntryIndexWriter``.
+Each seed is uploaded (to moto's S3) with the object metadata an upload would
+carry (outlet in the key, publication time), and ingested one object at a time
+by the ingest service as the function builds it: its parsing, entity tagging
+(spaCy, alias folding), near-duplicate clustering and bulk writer.
 
 Where a stage left a field empty (no language detected, no entity found in a
 post, no cited outlet), :func:`enrich` fills it from the text with a small
@@ -20,8 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from newsfacet.index.writer import entry_document
-from newsfacet.ingest.pipeline import build_entries, parse_object
+from newsfacet.index.entries import entry_document
 from newsfacet.models.document import ObjectRef
 from newsfacet.models.entry import Entity, Entry
 
@@ -100,64 +99,63 @@ def enrich(entry: Entry) -> Entry:
     return entry.model_copy(update=update)
 
 
-def _parse(data: bytes, key: str, meta: dict[str, str], now: datetime) -> list[Entry]:
-    ref = ObjectRef(
-        bucket=BUCKET,
-        key=key,
-        etag=f'"{abs(hash(data))}"',
-        metadata=meta,
-        last_modified=datetime(2023, 5, 28, tzinfo=UTC),
-    )
-    parsed = parse_object(data, ref, limit=20 * 1024 * 1024)
-    assert parsed.documents, f"{key}: {parsed.errors}"
-    return [e for doc in parsed.documents for e in build_entries(doc, ref, now=now)]
+def _ingest_objects(client: Any, prefix: str) -> None:
+    """Upload the seeds and the copy to moto's S3 and ingest them one object at a time."""
+    import boto3
+    from moto import mock_aws
 
+    from newsfacet.config import IndexNames
+    from newsfacet.index.entries import EntryIndex
+    from newsfacet.index.learned import LearnedIndex
+    from newsfacet.ingest.service import IngestConfig, IngestService
+    from newsfacet.storage import S3ObjectStore
 
-def build_batches() -> list[list[Entry]]:
-    """Entries per uploaded object (five seeds, then the copy of 004).
-
-    Written one object at a time, as ingest does, so an entry found in two
-    objects (two snapshots of one live blog) keeps both sources.
-    """
-    now = datetime.now(UTC)
-    batches: list[list[Entry]] = []
-    for name, (key, meta) in UPLOADS.items():
-        batches.append(_parse((SEEDS / name).read_bytes(), key, meta, now))
+    objects = [((SEEDS / name).read_bytes(), key, meta) for name, (key, meta) in UPLOADS.items()]
     copy_data = (SEEDS / COPY_OF).read_bytes() + COPY_SUFFIX.encode()
-    batches.append(_parse(copy_data, COPY_KEY, COPY_META, now))
-    return batches
+    objects.append((copy_data, COPY_KEY, COPY_META))
+    names = IndexNames(prefix)
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket=BUCKET)
+        service = IngestService(
+            store=S3ObjectStore(s3),
+            learned=LearnedIndex(client, lines_index=names.lines, aliases_index=names.aliases),
+            entries=EntryIndex(client, names),
+            config=IngestConfig(max_object_bytes=20 * 1024 * 1024),
+        )
+        for data, key, meta in objects:
+            s3.put_object(Bucket=BUCKET, Key=key, Body=data, Metadata=meta)
+            (report,) = service.ingest([ObjectRef(bucket=BUCKET, key=key)])
+            assert report.status == "indexed", (key, report.errors, report.retry)
+
+
+def stored_entries(client: Any, alias: str) -> list[Entry]:
+    """The corpus as stored, read back into entries (entities from their mentions)."""
+    client.indices.refresh(index=alias)
+    hits = client.search(index=alias, body={"size": 1000, "query": {"match_all": {}}})
+    fields = set(Entry.model_fields) - {"entities"}
+    return [
+        Entry(
+            **{k: v for k, v in hit["_source"].items() if k in fields},
+            entities=[Entity(**m) for m in hit["_source"].get("mentions") or ()],
+        )
+        for hit in hits["hits"]["hits"]
+    ]
 
 
 def index_corpus(client: Any, prefix: str, alias: str) -> None:
-    """Index the corpus through the pipeline's own enrichment (entities, clusters) and writer.
+    """Index the corpus through the ingest service, then fill what the stages left empty.
 
-    The stages that the pipeline left empty are then filled by :func:`enrich`,
-    and the syndicated copy joins its original's cluster if clustering did not
-    put it there, so the search side always has a multi-entry cluster.
+    The stages that the pipeline left empty are filled by :func:`enrich`, and
+    the syndicated copy joins its original's cluster if clustering did not put
+    it there, so the search side always has a multi-entry cluster.
     """
-    from newsfacet.index.aliases import IndexAliasTable, alias_index_name
-    from newsfacet.index.dedup import ClusterIndex
-    from newsfacet.index.writer import EntryIndexWriter
-    from newsfacet.ingest.entities import SpacyEntityTagger
-    from newsfacet.ingest.pipeline import IngestDeps, index_entries
-
-    writer = EntryIndexWriter(client, alias)
-    deps = IngestDeps(
-        store=None,  # type: ignore[arg-type]  # entries are built above, nothing to read
-        writer=writer,
-        failures=None,  # type: ignore[arg-type]
-        max_object_bytes=0,
-        entities=SpacyEntityTagger(IndexAliasTable(client, alias_index_name(prefix))),
-        clusters=ClusterIndex(client, alias),
-    )
-    written: list[Entry] = []
-    for batch in build_batches():
-        entries, _ = index_entries([batch], deps)
-        written += entries
+    _ingest_objects(client, prefix)
+    written = stored_entries(client, alias)
     filled = [enrich(e) for e in written]
     changed = [e for e, before in zip(filled, written, strict=True) if e != before]
-    original = next(e for e in filled if e.sources[0].key == UPLOADS[COPY_OF][0])
-    copy = next(e for e in filled if e.sources[0].key == COPY_KEY)
+    original = next(e for e in filled if any(s.key == UPLOADS[COPY_OF][0] for s in e.sources))
+    copy = next(e for e in filled if any(s.key == COPY_KEY for s in e.sources))
     if copy.cluster != original.cluster:
         copy = copy.model_copy(update={"cluster": original.cluster})
         changed = [e for e in changed if e.id != copy.id] + [copy]

@@ -84,7 +84,7 @@ def test_ingest_event(event_file: str, ingested: dict[str, Any]) -> None:
     if "batchItemFailures" in result:  # SQS-shaped: a partial batch response
         assert result == {"batchItemFailures": []}
     else:
-        assert [r["status"] for r in result["results"]] == ["ingested"]
+        assert [r["status"] for r in result["results"]] == ["indexed"]
 
 
 @pytest.mark.parametrize("event_file", API_EVENTS)

@@ -232,8 +232,8 @@ print(json.dumps({{
         index_prefix=isolated_stack.index_prefix,
     )
     client = build_client(settings)
-    client.indices.refresh(index=settings.entries_alias)
-    assert client.count(index=settings.entries_alias)["count"] >= len(seed_paths())
+    client.indices.refresh(index=settings.index_names.entries)
+    assert client.count(index=settings.index_names.entries)["count"] >= len(seed_paths())
 
 
 def pins(path: Path) -> dict[str, str]:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from newsfacet.ingest.pipeline import IngestDeps, index_documents, ingest_object
-from newsfacet.models.document import EntryDraft, ObjectRef, ParsedDocument
+from newsfacet.ingest.service import IngestService
+from newsfacet.models.document import ObjectRef
 from tests.conftest import ROOT, seed_paths
 
 pytestmark = pytest.mark.integration
@@ -20,19 +19,23 @@ pytestmark = pytest.mark.integration
 POSTS = json.loads((ROOT / "tests" / "data" / "liveblog-posts.json").read_text("utf-8"))
 SEED_000 = "000_6816b149e7280501.txt"
 SEED_001 = "001_2e1da8ca0f3204d9.txt"
-NOW = datetime(2023, 5, 24, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def deps(settings: Any, os_client: Any, moto_aws: dict[str, Any]) -> IngestDeps:
-    from newsfacet.wiring import ingest_deps
+def service(settings: Any, os_client: Any, moto_aws: dict[str, Any]) -> IngestService:
+    """The ingest service exactly as the function builds it."""
+    from newsfacet.wiring import ingest_service
 
-    return ingest_deps(settings)
+    return ingest_service(settings)
 
 
 def _upload(moto_aws: dict[str, Any], path: Path, key: str | None = None) -> ObjectRef:
     key = key or f"seeds/{path.name}"
-    moto_aws["s3"].put_object(Bucket=moto_aws["bucket"], Key=key, Body=path.read_bytes())
+    return _put(moto_aws, key, path.read_bytes())
+
+
+def _put(moto_aws: dict[str, Any], key: str, body: bytes) -> ObjectRef:
+    moto_aws["s3"].put_object(Bucket=moto_aws["bucket"], Key=key, Body=body)
     return ObjectRef(bucket=moto_aws["bucket"], key=key)
 
 
@@ -59,37 +62,33 @@ def _state(client: Any, alias: str) -> dict[str, tuple[Any, ...]]:
     }
 
 
-def _posts_document(name: str) -> ParsedDocument:
-    return ParsedDocument(
-        format="text",
-        title=f"live blog {name}",
-        entries=[EntryDraft(title=p["title"], text=p["text"]) for p in POSTS[name]],
-    )
+def _posts_object(name: str) -> bytes:
+    """A snapshot's hand-split posts as a JSON array: dedup tested apart from the splitter."""
+    return json.dumps([{"title": p["title"], "text": p["text"]} for p in POSTS[name]]).encode()
 
 
 def test_ingesting_every_seed_twice_changes_nothing(
-    deps: IngestDeps, moto_aws: dict[str, Any], os_client: Any, settings: Any
+    service: IngestService, moto_aws: dict[str, Any], os_client: Any, settings: Any
 ) -> None:
     refs = [_upload(moto_aws, path) for path in seed_paths()]
-    for ref in refs:
-        ingest_object(ref, deps)
-    first = _state(os_client, settings.entries_alias)
+    assert {r.status for r in service.ingest(refs)} == {"indexed"}
+    first = _state(os_client, settings.index_names.entries)
     assert len(first) >= len(refs)
 
-    reports = [ingest_object(ref, deps) for ref in refs]
+    reports = service.ingest(refs)
 
-    assert _state(os_client, settings.entries_alias) == first
+    assert _state(os_client, settings.index_names.entries) == first
     assert sum(r.created for r in reports) == 0
+    assert {r.status for r in reports} == {"indexed"}
 
 
 def test_rewrites_and_translations_of_one_story_stay_separate(
-    deps: IngestDeps, moto_aws: dict[str, Any], os_client: Any, settings: Any
+    service: IngestService, moto_aws: dict[str, Any], os_client: Any, settings: Any
 ) -> None:
     paths = [p for p in seed_paths() if p.name[:3] in {"002", "003", "004"}]
-    for path in paths:
-        ingest_object(_upload(moto_aws, path), deps)
+    service.ingest([_upload(moto_aws, path) for path in paths])
 
-    stored = _stored(os_client, settings.entries_alias)
+    stored = _stored(os_client, settings.index_names.entries)
     clusters_by_file: dict[str, set[str]] = {}
     for entry in stored.values():
         (name,) = _source_keys(entry)  # no entry is shared between two of these files
@@ -99,14 +98,20 @@ def test_rewrites_and_translations_of_one_story_stay_separate(
     assert len(all_clusters) == len(set(all_clusters)), "two seeds ended in one cluster"
 
 
+@pytest.mark.parametrize("batches", [[[SEED_000, SEED_001]], [[SEED_000], [SEED_001]]])
 def test_shared_live_blog_posts_are_stored_once_with_both_files_as_sources(
-    deps: IngestDeps, os_client: Any, settings: Any
+    batches: list[list[str]],
+    service: IngestService,
+    moto_aws: dict[str, Any],
+    os_client: Any,
+    settings: Any,
 ) -> None:
-    for name in (SEED_000, SEED_001):
-        ref = ObjectRef(bucket="newsfacet-articles", key=f"seeds/{name}", etag=name[:3])
-        index_documents([_posts_document(name)], ref, deps, now=NOW)
+    """The same whether both snapshots arrive in one batch or one after the other."""
+    for batch in batches:
+        refs = [_put(moto_aws, f"seeds/{name}", _posts_object(name)) for name in batch]
+        assert {r.status for r in service.ingest(refs)} == {"indexed"}
 
-    stored = _stored(os_client, settings.entries_alias)
+    stored = _stored(os_client, settings.index_names.entries)
     by_title: dict[str | None, list[dict[str, Any]]] = {}
     for entry in stored.values():
         by_title.setdefault(entry["title"], []).append(entry)
@@ -144,34 +149,35 @@ def _near_duplicate_pairs() -> list[tuple[str, str]]:
     return pairs
 
 
+def worker(settings: Any, s3: Any) -> IngestService:
+    """An ingest service with a client of its own, as a second Lambda container has."""
+    from newsfacet.index.client import build_client
+    from newsfacet.index.entries import EntryIndex
+    from newsfacet.index.learned import LearnedIndex
+    from newsfacet.ingest.service import IngestConfig
+    from newsfacet.storage import S3ObjectStore
+
+    client, names = build_client(settings), settings.index_names
+    return IngestService(
+        store=S3ObjectStore(s3),
+        learned=LearnedIndex(client, lines_index=names.lines, aliases_index=names.aliases),
+        entries=EntryIndex(client, names),
+        config=IngestConfig(max_object_bytes=settings.max_object_bytes, tag_entities=False),
+    )
+
+
 def test_near_duplicates_ingested_at_once_by_two_workers_end_in_one_cluster(
     settings: Any, os_client: Any, moto_aws: dict[str, Any]
 ) -> None:
-    from newsfacet.index.client import build_client
-    from newsfacet.index.dedup import ClusterIndex
-    from newsfacet.index.writer import EntryIndexWriter, FailureIndexLog
-    from newsfacet.storage import S3ObjectStore
-
-    def worker_deps() -> IngestDeps:
-        # Each worker has its own client, as two Lambda containers would.
-        client = build_client(settings)
-        return IngestDeps(
-            store=S3ObjectStore(moto_aws["s3"]),
-            writer=EntryIndexWriter(client, settings.entries_alias),
-            failures=FailureIndexLog(client, settings.failures_index),
-            max_object_bytes=settings.max_object_bytes,
-            clusters=ClusterIndex(client, settings.entries_alias),
-        )
-
-    workers = [worker_deps(), worker_deps()]
+    workers = [worker(settings, moto_aws["s3"]), worker(settings, moto_aws["s3"])]
     pairs = _near_duplicate_pairs()
     assert len(pairs) >= 4
 
-    def run(deps: IngestDeps, text: str, key: str, start: threading.Barrier) -> None:
-        document = ParsedDocument(format="text", entries=[EntryDraft(text=text)])
-        ref = ObjectRef(bucket="newsfacet-articles", key=key)
+    def run(service: IngestService, text: str, key: str, start: threading.Barrier) -> None:
+        ref = _put(moto_aws, key, json.dumps({"text": text}).encode())
         start.wait(timeout=30)
-        index_documents([document], ref, deps, now=NOW)
+        (report,) = service.ingest([ref])
+        assert report.status == "indexed", report.retry
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         for round_number, (original, copy) in enumerate(pairs):
@@ -183,7 +189,7 @@ def test_near_duplicates_ingested_at_once_by_two_workers_end_in_one_cluster(
             for future in futures:
                 future.result(timeout=60)  # re-raises a worker's error here
 
-    stored = _stored(os_client, settings.entries_alias)
+    stored = _stored(os_client, settings.index_names.entries)
     assert len(stored) == 2 * len(pairs)
     clusters: dict[str, set[str]] = {}
     for entry in stored.values():
@@ -194,13 +200,13 @@ def test_near_duplicates_ingested_at_once_by_two_workers_end_in_one_cluster(
 
 
 def test_both_live_blog_snapshots_through_the_whole_ingest_path(
-    deps: IngestDeps, moto_aws: dict[str, Any], os_client: Any, settings: Any
+    service: IngestService, moto_aws: dict[str, Any], os_client: Any, settings: Any
 ) -> None:
     paths = [p for p in seed_paths() if p.name in {SEED_000, SEED_001}]
     for path in paths:
-        ingest_object(_upload(moto_aws, path), deps)
+        service.ingest([_upload(moto_aws, path)])
 
-    stored = _stored(os_client, settings.entries_alias)
+    stored = _stored(os_client, settings.index_names.entries)
     shared = [e for e in stored.values() if _source_keys(e) == {SEED_000, SEED_001}]
     titles = {e["title"] for e in shared}
     assert "Russian PM says relations with China at ‘unprecedented’ high level" in titles

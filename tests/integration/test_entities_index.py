@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import json
 from typing import Any
 
 import pytest
 
-from newsfacet.ingest.pipeline import IngestDeps, index_documents, ingest_object
-from newsfacet.models.document import EntryDraft, ObjectRef, ParsedDocument
+from newsfacet.ingest.service import IngestService
 from tests.conftest import seed_paths
+from tests.integration.test_dedup_index import _put
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def deps(settings: Any, os_client: Any, moto_aws: dict[str, Any]) -> IngestDeps:
-    from newsfacet.wiring import ingest_deps
+def service(settings: Any, os_client: Any, moto_aws: dict[str, Any]) -> IngestService:
+    from newsfacet.wiring import ingest_service
 
-    return ingest_deps(settings)
+    return ingest_service(settings)
 
 
 def _facet(client: Any, alias: str, field: str) -> dict[str, int]:
@@ -29,17 +29,15 @@ def _facet(client: Any, alias: str, field: str) -> dict[str, int]:
 
 
 def test_seed_rewrites_count_each_militia_and_person_once_per_entry(
-    deps: IngestDeps, moto_aws: dict[str, Any], os_client: Any, settings: Any
+    service: IngestService, moto_aws: dict[str, Any], os_client: Any, settings: Any
 ) -> None:
     paths = [p for p in seed_paths() if p.name[:3] in {"002", "003", "004"}]
     for path in paths:
-        key = f"seeds/{path.name}"
-        moto_aws["s3"].put_object(Bucket=moto_aws["bucket"], Key=key, Body=path.read_bytes())
-        ingest_object(ObjectRef(bucket=moto_aws["bucket"], key=key), deps)
+        service.ingest([_put(moto_aws, f"seeds/{path.name}", path.read_bytes())])
 
-    orgs = _facet(os_client, settings.entries_alias, "entities_org")
-    people = _facet(os_client, settings.entries_alias, "entities_person")
-    keys = _facet(os_client, settings.entries_alias, "entities")
+    orgs = _facet(os_client, settings.index_names.entries, "entities_org")
+    people = _facet(os_client, settings.index_names.entries, "entities_person")
+    keys = _facet(os_client, settings.index_names.entries, "entities")
     # Liberty of Russia Legion (002), Free Russian Legion (003), Legion of Freedom in Russia (004)
     assert orgs["Freedom of Russia Legion"] == 3
     assert [name for name in orgs if "Legion" in name] == ["Freedom of Russia Legion"]
@@ -54,18 +52,16 @@ def test_seed_rewrites_count_each_militia_and_person_once_per_entry(
 
 
 def test_mentions_keep_offsets_into_the_stored_body(
-    deps: IngestDeps, os_client: Any, settings: Any
+    service: IngestService, moto_aws: dict[str, Any], os_client: Any, settings: Any
 ) -> None:
     text = (
         "Vyacheslav Gladkov, governor of the Belgorod region, said the Russian Volunteer "
         "Corps (RVC) had crossed the border. Gladkov said the RVC fighters had left."
     )
-    ref = ObjectRef(bucket="newsfacet-articles", key="local/one.txt")
-    document = ParsedDocument(format="text", entries=[EntryDraft(text=text)])
-    index_documents([document], ref, deps, now=datetime.now(UTC))
+    service.ingest([_put(moto_aws, "local/one.json", json.dumps({"text": text}).encode())])
 
-    os_client.indices.refresh(index=settings.entries_alias)
-    (hit,) = os_client.search(index=settings.entries_alias, body={"size": 5})["hits"]["hits"]
+    os_client.indices.refresh(index=settings.index_names.entries)
+    (hit,) = os_client.search(index=settings.index_names.entries, body={"size": 5})["hits"]["hits"]
     source = hit["_source"]
     for mention in source["mentions"]:
         assert source["body"][mention["start"] : mention["end"]] == mention["text"]
@@ -75,20 +71,30 @@ def test_mentions_keep_offsets_into_the_stored_body(
     assert source["entities_person"] == ["Vyacheslav Gladkov"]
 
 
+@pytest.mark.parametrize("one_batch", [False, True])
 def test_an_acronym_defined_in_one_document_folds_in_later_ones(
-    deps: IngestDeps, os_client: Any, settings: Any
+    one_batch: bool,
+    service: IngestService,
+    moto_aws: dict[str, Any],
+    os_client: Any,
+    settings: Any,
 ) -> None:
     first = (
         "Fighters of the Siberian Battalion of Free Citizens (SBFC) claimed the raid on "
         "Monday, the group said in a statement."
     )
     later = "SBFC fighters said on Tuesday that they would cross the border again."
-    for number, text in enumerate((first, later)):
-        ref = ObjectRef(bucket="newsfacet-articles", key=f"local/{number}.txt")
-        document = ParsedDocument(format="text", entries=[EntryDraft(text=text)])
-        index_documents([document], ref, deps, now=datetime.now(UTC))
+    refs = [
+        _put(moto_aws, f"local/{number}.json", json.dumps({"text": text}).encode())
+        for number, text in enumerate((first, later))
+    ]
+    if one_batch:
+        service.ingest(refs)
+    else:
+        for ref in refs:
+            service.ingest([ref])
 
-    orgs = _facet(os_client, settings.entries_alias, "entities_org")
+    orgs = _facet(os_client, settings.index_names.entries, "entities_org")
     assert orgs == {"Siberian Battalion of Free Citizens": 2}
     # The table lives in OpenSearch, so every worker and every later container sees it.
     os_client.indices.refresh(index=f"{settings.index_prefix}-entities")

@@ -6,7 +6,6 @@ import gzip
 import importlib
 import io
 import json
-from collections.abc import Iterator
 from contextlib import redirect_stdout
 from typing import Any
 
@@ -20,17 +19,10 @@ STORY = "The council approved a new budget for the valley's schools on Monday ev
 @pytest.fixture
 def ingest_env(
     moto_aws: dict[str, Any], settings: Any, os_client: Any, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[dict[str, Any]]:
-    from newsfacet import wiring
-    from newsfacet.config import get_settings
-
+) -> dict[str, Any]:
     monkeypatch.setenv("NEWSFACET_OPENSEARCH_URL", str(settings.opensearch_url))
     monkeypatch.setenv("NEWSFACET_INDEX_PREFIX", settings.index_prefix)
-    get_settings.cache_clear()
-    wiring.ingest_deps.cache_clear()
-    yield moto_aws
-    get_settings.cache_clear()
-    wiring.ingest_deps.cache_clear()
+    return moto_aws
 
 
 def _put(s3: Any, bucket: str, key: str, body: bytes) -> Any:
@@ -43,11 +35,11 @@ def _put(s3: Any, bucket: str, key: str, body: bytes) -> Any:
 def test_failures_are_recorded_and_listed(
     ingest_env: dict[str, Any], os_client: Any, settings: Any
 ) -> None:
+    from newsfacet.observability import metrics
     from newsfacet_cli.main import main
 
     app = importlib.import_module("functions.ingest.app")
-    app.metrics.clear_metrics()
-    ingest_ref = app.ingest_ref
+    metrics.clear_metrics()
 
     s3, bucket = ingest_env["s3"], ingest_env["bucket"]
     lines = [
@@ -55,23 +47,27 @@ def test_failures_are_recorded_and_listed(
         "{broken",
         json.dumps({"title": "Three", "text": STORY.replace("Monday", "Friday")}),
     ]
-    batch = ingest_ref(_put(s3, bucket, "batch.jsonl", "\n".join(lines).encode()))
-    empty = ingest_ref(_put(s3, bucket, "empty.txt", b""))
     cut = gzip.compress(STORY.encode() * 50)
-    truncated = ingest_ref(_put(s3, bucket, "cut.txt.gz", cut[: len(cut) // 2]))
+    refs = [
+        _put(s3, bucket, "batch.jsonl", "\n".join(lines).encode()),
+        _put(s3, bucket, "empty.txt", b""),
+        _put(s3, bucket, "cut.txt.gz", cut[: len(cut) // 2]),
+    ]
+    batch, empty, truncated = app.ingest(refs)
 
-    assert batch["status"] == "ingested"
-    assert batch["entries"] == 2
-    assert empty == {"key": "empty.txt", "status": "rejected", "error": "empty_object"}
-    assert truncated["error"] == "malformed_content"
-    counted = {name: sum(m["Value"]) for name, m in app.metrics.metric_set.items()}
-    app.metrics.clear_metrics()
+    assert batch["status"] == "partial"
+    assert (batch["entries"], batch["errors"]) == (2, ["malformed_content"])
+    assert empty["status"] == "rejected"
+    assert empty["errors"] == ["empty_object"]
+    assert truncated["errors"] == ["malformed_content"]
+    counted = {name: sum(m["Value"]) for name, m in metrics.metric_set.items()}
+    metrics.clear_metrics()
     assert counted["ObjectsRejected"] == 2
-    assert counted["ArticlesRejected"] == 1
+    assert counted["ObjectsPartlyIngested"] == 1
     assert counted["RejectedEmptyObject"] == 1
     assert counted["RejectedMalformedContent"] == 2
 
-    os_client.indices.refresh(index=settings.failures_index)
+    os_client.indices.refresh(index=settings.index_names.failures)
     out = io.StringIO()
     with redirect_stdout(out):
         assert main(["failures", "--since", "1h"]) == 0

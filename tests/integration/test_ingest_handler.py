@@ -53,7 +53,7 @@ def test_bucket_notification_drives_ingest_of_every_seed(
     results = _drain_as_lambda(moto_aws, invoke_function)
     assert results
     assert all(r == {"batchItemFailures": []} for r in results)
-    entries = _entries(os_client, settings.entries_alias)
+    entries = _entries(os_client, settings.index_names.entries)
     keys = {s["key"] for e in entries for s in e["sources"]}
     assert keys == {f"seeds/{p.name}" for p in seed_paths()}
     seed_000 = [e for e in entries if e["sources"][0]["key"].startswith("seeds/000")]
@@ -66,7 +66,7 @@ def test_ingesting_twice_changes_nothing(
 ) -> None:
     _upload_seeds(moto_aws)
     _drain_as_lambda(moto_aws, invoke_function)
-    first = {e["id"]: e for e in _entries(os_client, settings.entries_alias)}
+    first = {e["id"]: e for e in _entries(os_client, settings.index_names.entries)}
     # A re-delivered notification for the very same objects.
     for path in seed_paths():
         event = json.loads(json.dumps(load_event("s3-put.json")))
@@ -75,7 +75,7 @@ def test_ingesting_twice_changes_nothing(
         record["object"]["key"] = f"seeds/{path.name}"
         record["object"].pop("eTag")
         invoke_function("IngestFunction", event)
-    second = {e["id"]: e for e in _entries(os_client, settings.entries_alias)}
+    second = {e["id"]: e for e in _entries(os_client, settings.index_names.entries)}
     assert second.keys() == first.keys()
     assert {k: v["sources"] for k, v in second.items()} == {
         k: v["sources"] for k, v in first.items()
@@ -89,7 +89,7 @@ def test_same_text_under_another_key_adds_a_source_not_an_entry(
     for key in ("a/copy-one.txt", "b/copy-two.txt"):
         moto_aws["s3"].put_object(Bucket=moto_aws["bucket"], Key=key, Body=body)
     _drain_as_lambda(moto_aws, invoke_function)
-    entries = _entries(os_client, settings.entries_alias)
+    entries = _entries(os_client, settings.index_names.entries)
     assert len(entries) == 1
     assert sorted(s["key"] for s in entries[0]["sources"]) == ["a/copy-one.txt", "b/copy-two.txt"]
 
@@ -104,11 +104,13 @@ def test_bad_object_is_recorded_and_not_retried_while_the_batch_goes_on(
     results = _drain_as_lambda(moto_aws, invoke_function)
     # Bad input is not a retryable failure: nothing comes back to the queue.
     assert all(r["batchItemFailures"] == [] for r in results)
-    os_client.indices.refresh(index=settings.failures_index)
-    failures = os_client.search(index=settings.failures_index, body={"query": {"match_all": {}}})
+    os_client.indices.refresh(index=settings.index_names.failures)
+    failures = os_client.search(
+        index=settings.index_names.failures, body={"query": {"match_all": {}}}
+    )
     recorded = {h["_source"]["key"]: h["_source"]["error"] for h in failures["hits"]["hits"]}
     assert recorded == {"junk/empty.txt": "empty_object", "junk/scan.pdf": "unsupported_format"}
-    assert len(_entries(os_client, settings.entries_alias)) == 1
+    assert len(_entries(os_client, settings.index_names.entries)) == 1
 
 
 def _receive_all(moto_aws: dict[str, Any]) -> list[dict[str, Any]]:
@@ -128,9 +130,7 @@ def test_opensearch_failure_fails_only_that_record(
     settings: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """One bulk call fails as a throttled cluster would; only its message is retried."""
-    from opensearchpy.exceptions import TransportError
-
+    """The bulk items of one object are throttled (429) every time; only its message is retried."""
     from newsfacet import wiring
     from newsfacet_cli.local.poller import sqs_event
 
@@ -138,22 +138,36 @@ def test_opensearch_failure_fails_only_that_record(
     messages = _receive_all(moto_aws)
     assert len(messages) == 5
     invoke_function("IngestFunction", sqs_event(messages[:1], "arn"))  # a warm container
-    client = wiring.ingest_deps().writer.client  # type: ignore[attr-defined]
+    client = wiring.ingest_service().entries.client  # type: ignore[attr-defined]
     real_bulk = client.bulk
     record = json.loads(messages[2]["Body"])["Records"][0]["s3"]["object"]["key"]
     throttled_key = unquote_plus(record)
 
-    def bulk_throttled_for_one_object(*args: Any, **kwargs: Any) -> Any:
-        # Every attempt (the client's own retries included) for that object is throttled.
-        if throttled_key in str(kwargs.get("body", args[0] if args else "")):
-            raise TransportError(429, "es_rejected_execution_exception", {})
-        return real_bulk(*args, **kwargs)
+    def bulk_throttling_one_object(*args: Any, **kwargs: Any) -> Any:
+        """Send the other items; answer 429 for every item that carries that object."""
+        body = kwargs.pop("body", args[0] if args else "")
+        lines = body.splitlines() if isinstance(body, str) else list(body)
+        pairs = [(lines[i], lines[i + 1]) for i in range(0, len(lines), 2)]
+        throttled = [throttled_key in str(doc) for _, doc in pairs]
+        rest = [
+            line for pair, hit in zip(pairs, throttled, strict=True) if not hit for line in pair
+        ]
+        items = iter(real_bulk(body="\n".join(rest) + "\n", **kwargs)["items"] if rest else [])
+        answer = [
+            {"update": {"status": 429, "error": {"type": "es_rejected_execution_exception"}}}
+            if hit
+            else next(items)
+            for hit in throttled
+        ]
+        return {"errors": any(throttled), "items": answer}
 
-    monkeypatch.setattr(client, "bulk", bulk_throttled_for_one_object)
+    monkeypatch.setattr(client, "bulk", bulk_throttling_one_object)
     result = invoke_function("IngestFunction", sqs_event(messages[1:], "arn"))
     assert [f["itemIdentifier"] for f in result["batchItemFailures"]] == [messages[2]["MessageId"]]
     # Live blogs give one entry per post, so count objects, not entries.
-    stored = {s["key"] for e in _entries(os_client, settings.entries_alias) for s in e["sources"]}
+    stored = {
+        s["key"] for e in _entries(os_client, settings.index_names.entries) for s in e["sources"]
+    }
     assert throttled_key not in stored
     assert len(stored) == 4
 
@@ -169,5 +183,5 @@ def test_direct_and_eventbridge_events(
     _upload_seeds(moto_aws)
     event = load_event(event_file)
     result = invoke_function("IngestFunction", event)
-    assert [r["status"] for r in result["results"]] == ["ingested"]
-    assert len(_entries(os_client, settings.entries_alias)) >= 1
+    assert [r["status"] for r in result["results"]] == ["indexed"]
+    assert len(_entries(os_client, settings.index_names.entries)) >= 1

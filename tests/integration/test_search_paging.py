@@ -9,12 +9,13 @@ import pytest
 from opensearchpy.exceptions import TransportError
 
 from newsfacet.errors import InvalidRequestError
-from newsfacet.index.writer import EntryIndexWriter
+from newsfacet.index.entries import EntryIndex
+from newsfacet.ingest.ports import WriteBatch
 from newsfacet.models.api import SearchParams
 from newsfacet.search.cursor import decode_cursor
 from newsfacet.search.query import query_key
 from newsfacet.search.service import SearchService
-from tests.e2e.dataset import build_batches, index_corpus
+from tests.e2e.dataset import index_corpus, stored_entries
 
 pytestmark = pytest.mark.integration
 
@@ -40,7 +41,7 @@ def test_opensearch_refuses_collapse_with_search_after(os_client: Any, settings:
     # The premise of the paging design in newsfacet.search.service.
     with pytest.raises(TransportError, match="collapse"):
         os_client.search(
-            index=settings.entries_alias,
+            index=settings.index_names.entries,
             body={"collapse": {"field": "cluster"}, "sort": [{"id": "asc"}], "search_after": ["a"]},
         )
 
@@ -49,13 +50,15 @@ def test_opensearch_refuses_collapse_with_search_after(os_client: Any, settings:
 # (BM25 statistics move as entries arrive).
 @pytest.mark.parametrize("sort", ["newest", "oldest", "relevance"])
 def test_each_story_once_while_entries_arrive(os_client: Any, settings: Any, sort: str) -> None:
-    index_corpus(os_client, settings.index_prefix, settings.entries_alias)
-    writer = EntryIndexWriter(os_client, settings.entries_alias)
-    batches = build_batches()
-    stored = os_client.search(index=settings.entries_alias, body={"size": 1000})["hits"]["hits"]
+    index_corpus(os_client, settings.index_prefix, settings.index_names.entries)
+    writer = EntryIndex(os_client, settings.index_names)
+    corpus = stored_entries(os_client, settings.index_names.entries)
+    stored = os_client.search(index=settings.index_names.entries, body={"size": 1000})["hits"][
+        "hits"
+    ]
     cluster_of = {h["_id"]: h["_source"]["cluster"] for h in stored}
     assert len(set(cluster_of.values())) < len(cluster_of), "the corpus has a multi-entry story"
-    service = SearchService(os_client, settings.entries_alias, b"test")
+    service = SearchService(os_client, settings.index_names.entries, b"test")
     params = SearchParams(q="Belgorod", sort=sort, size=1, facets={})
     before = _walk(service, params)
     stories = [h["cluster"] for h in before]
@@ -65,25 +68,23 @@ def test_each_story_once_while_entries_arrive(os_client: Any, settings: Any, sor
     # would lead its cluster) and a brand-new story.
     def arrive() -> None:
         later = datetime.now(UTC) + timedelta(days=1)
-        arrivals = []
-        for batch in batches:
-            for entry in batch:
-                arrivals.append(
-                    entry.model_copy(
-                        update={
-                            "id": "new" + entry.id[3:],
-                            "fingerprint": "new" + entry.id[3:],
-                            "published": later,
-                            "body": entry.body + " Updated.",
-                            "outlet": "latecomer.example.com",
-                            "cluster": cluster_of[entry.id],
-                        }
-                    )
-                )
-        fresh = arrivals[0].model_copy(
+        arrivals = [
+            entry.model_copy(
+                update={
+                    "id": "new" + entry.id[3:],
+                    "fingerprint": "new" + entry.id[3:],
+                    "published": later,
+                    "body": entry.body + " Updated.",
+                    "outlet": "latecomer.example.com",
+                    "cluster": cluster_of[entry.id],
+                }
+            )
+            for entry in corpus
+        ]
+        fresh = next(a for a in arrivals if "Belgorod" in a.body).model_copy(
             update={"id": "fresh" + "0" * 27, "cluster": "fresh", "fingerprint": "fresh"}
         )
-        writer.write([*arrivals, fresh])
+        writer.write(WriteBatch(entries=[*arrivals, fresh]))
 
     during = _walk(service, params, between=arrive)
     shown = [h["cluster"] for h in during]
@@ -94,8 +95,8 @@ def test_each_story_once_while_entries_arrive(os_client: Any, settings: Any, sor
 
 
 def test_expired_point_in_time_is_a_clear_400(os_client: Any, settings: Any) -> None:
-    index_corpus(os_client, settings.index_prefix, settings.entries_alias)
-    service = SearchService(os_client, settings.entries_alias, b"test")
+    index_corpus(os_client, settings.index_prefix, settings.index_names.entries)
+    service = SearchService(os_client, settings.index_names.entries, b"test")
     params = SearchParams(q="Belgorod", size=1, facets={})
     first = service.search(params)
     assert first.next_cursor

@@ -8,10 +8,11 @@ from newsfacet.ingest.boilerplate import (
     clean_paragraphs,
     line_hash,
     match_line_rule,
-    select_template,
-    template_candidates,
     trim_tail,
 )
+from newsfacet.ingest.template_lines import LineCount, LineTally, template_candidates
+from newsfacet.models.article import Article, Metadata
+from newsfacet.models.document import ObjectRef
 
 pytestmark = pytest.mark.unit
 
@@ -130,11 +131,43 @@ def test_trim_tail_stops_at_the_last_sentence() -> None:
 def test_learned_template_lines_are_removed() -> None:
     footer = "Breaking Belize News is your home for news across the country"
     story = ["Officials confirmed three new cases on Monday.", footer]
-    counts = {line_hash(footer): 5, line_hash(story[0]): 1}
-    template = select_template(counts, min_docs=3)
+    template = {line_hash(footer)}
     cleaned = clean_paragraphs(story, template=template)
     assert cleaned.paragraphs == story[:1]
     assert cleaned.removed_by("template") == [footer]
+
+
+def _article(url: str, paragraphs: list[str], outlet: str = "example.com") -> Article:
+    ref = ObjectRef(bucket="b", key=url.rsplit("/", 1)[-1])
+    return Article(
+        ref=ref, format="text", paragraphs=tuple(paragraphs), meta=Metadata(url=url, outlet=outlet)
+    )
+
+
+def test_tally_counts_other_documents_of_the_outlet_stored_and_in_the_batch() -> None:
+    footer = "Breaking Belize News is your home for news across the country"
+    key = ("example.com", line_hash(footer))
+    tally = LineTally(
+        {key: LineCount(2, frozenset({"https://example.com/1", "https://example.com/2"}))},
+        min_docs=3,
+    )
+    # Two stored documents: not yet template for the third...
+    assert tally.template(_article("https://example.com/3", [footer])) == set()
+    # ...but the fourth sees three others: the two stored and the third, from this batch.
+    assert tally.template(_article("https://example.com/4", [footer])) == {key[1]}
+    # Another outlet's documents never count.
+    assert tally.template(_article("https://other.org/5", [footer], outlet="other.org")) == set()
+
+
+def test_tally_never_counts_a_document_against_itself() -> None:
+    """A re-delivered document (its URL stored already) does not make its own lines template."""
+    footer = "Breaking Belize News is your home for news across the country"
+    key = ("example.com", line_hash(footer))
+    stored = {key: LineCount(1, frozenset({"https://example.com/1"}))}
+    tally = LineTally(stored, min_docs=1)
+    assert tally.template(_article("https://example.com/1", [footer])) == set()
+    assert tally.template(_article("https://example.com/1", [footer])) == set()
+    assert tally.template(_article("https://example.com/2", [footer])) == {key[1]}
 
 
 def test_template_candidates_skip_tiny_and_huge_lines() -> None:

@@ -136,10 +136,9 @@ def test_long_jsonl_keeps_going_past_bad_lines() -> None:
     ],
 )
 def test_html_without_text_is_named(page: bytes) -> None:
-    from newsfacet.ingest.pipeline import parse_object
-    from newsfacet.models.document import ObjectRef
+    from tests.parsing import parse_bytes
 
-    result = parse_object(page, ObjectRef(bucket="b", key="shell.html"), limit=LIMIT)
+    result = parse_bytes(page, key="shell.html", limit=LIMIT)
     assert not result.documents
     assert [e.code for e in result.errors] == ["no_content"]
     assert "shell.html" in str(result.errors[0])

@@ -1,4 +1,4 @@
-"""Metadata from every source, in the documented order of precedence, through parse_object."""
+"""Metadata from every source, in the documented order of precedence, through the pure stages."""
 
 from __future__ import annotations
 
@@ -8,23 +8,19 @@ from datetime import UTC, datetime
 
 import pytest
 
-from newsfacet.ingest.metadata import decode_google_news_url
-from newsfacet.ingest.pipeline import parse_object
-from newsfacet.models.document import ObjectRef, ParsedDocument
+from newsfacet.ingest.trailing import decode_google_news_url
 from tests.conftest import SEEDS
+from tests.parsing import Parsed, parse_bytes, parse_one
 
 pytestmark = pytest.mark.unit
-LIMIT = 10_000_000
 STORY = (
     "Officials in the region said on Tuesday that the evacuation of nine villages would "
     "continue for several days while the security operation went on."
 )
 
 
-def _one(data: bytes, **ref: object) -> ParsedDocument:
-    result = parse_object(data, ObjectRef(bucket="b", **ref), limit=LIMIT)  # type: ignore[arg-type]
-    assert not result.errors
-    return result.documents[0]
+def _one(data: bytes, **ref: object) -> Parsed:
+    return parse_one(data, **ref)
 
 
 def test_google_news_link_carries_the_publisher() -> None:
@@ -67,14 +63,18 @@ def test_key_prefix_names_the_outlet_when_nothing_else_does() -> None:
     assert doc.cited_outlets == ["reuters.com"]
 
 
-def test_last_modified_is_a_flagged_last_resort() -> None:
+def test_the_upload_time_is_never_a_publication_time() -> None:
+    """Seed 002 carries no date: published stays null, says so; the upload time is kept apart."""
     uploaded = datetime(2023, 6, 1, 8, tzinfo=UTC)
     doc = _one(
         (SEEDS / "002_0328ac7a846e38ba.txt").read_bytes(), key="002.txt", last_modified=uploaded
     )
-    assert doc.published == uploaded
-    assert doc.published_source == "s3_last_modified"
-    assert any("upload time" in w for w in doc.warnings)
+    assert doc.published is None
+    assert doc.published_source is None
+    assert any("no publication time" in w for w in doc.warnings)
+    (entry,) = doc.built
+    assert (entry.published, entry.ingested_at) == (None, uploaded)
+    assert entry.warnings == doc.warnings
 
 
 def test_json_article_with_common_spellings() -> None:
@@ -112,11 +112,7 @@ def test_jsonl_gzip_with_html_articles_and_a_bad_line() -> None:
         "{not json",
         json.dumps({"title": "Second", "text": STORY, "source": "apnews.com"}),
     ]
-    result = parse_object(
-        gzip.compress("\n".join(lines).encode()),
-        ObjectRef(bucket="b", key="batch.jsonl.gz"),
-        limit=LIMIT,
-    )
+    result = parse_bytes(gzip.compress("\n".join(lines).encode()), key="batch.jsonl.gz")
     assert [d.outlet for d in result.documents] == ["theguardian.com", "apnews.com"]
     assert all(d.format == "jsonl" for d in result.documents)
     assert "Sign up" not in result.documents[0].text

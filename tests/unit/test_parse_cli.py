@@ -21,12 +21,22 @@ FIELDS = {
     "outlet",
     "outlet_name",
     "published",
+    "published_source",
     "language",
     "authors",
-    "cited_outlets",
     "text",
     "entries",
     "warnings",
+}
+ENTRY_FIELDS = {
+    "id",
+    "title",
+    "text",
+    "published",
+    "published_source",
+    "authors",
+    "cited_outlets",
+    "entities",
 }
 
 
@@ -46,7 +56,7 @@ def _run(*args: str, stdin: bytes = b"") -> tuple[int, list[dict[str, object]], 
         input=stdin,
         capture_output=True,
         cwd=ROOT,
-        env={"PYTHONPATH": str(ROOT / "functions"), "PATH": "/usr/bin:/bin"},
+        env={"PYTHONPATH": f"{ROOT / 'functions'}:{ROOT / 'cli'}", "PATH": "/usr/bin:/bin"},
         check=False,
     )
     rows = [json.loads(line) for line in done.stdout.decode().splitlines()]
@@ -54,12 +64,24 @@ def _run(*args: str, stdin: bytes = b"") -> tuple[int, list[dict[str, object]], 
 
 
 def test_seeds_parse_without_heavy_imports() -> None:
-    code, rows, err = _run(*(str(p) for p in sorted(SEEDS.glob("*.txt"))))
+    """Offline: no AWS or OpenSearch client; trafilatura only for HTML, spaCy only for entities."""
+    code, rows, err = _run("--no-entities", *(str(p) for p in sorted(SEEDS.glob("*.txt"))))
     assert code == 0
     assert len(rows) == 5
     assert all(set(row) == FIELDS for row in rows)
+    assert all(set(e) == ENTRY_FIELDS for row in rows for e in row["entries"])
     assert rows[0]["outlet"] == "independent.co.uk"
     assert "IMPORTED []" in err
+
+
+def test_every_entry_printed_with_its_id_and_entity_keys() -> None:
+    code, rows, err = _run(str(SEEDS / "003_be923fc5e0fa518d.txt"))
+    assert code == 0
+    (entry,) = rows[0]["entries"]
+    assert len(entry["id"]) == 32
+    assert "PERSON:Vyacheslav Gladkov" in entry["entities"]
+    assert all(key.split(":", 1)[0] in {"PERSON", "ORG", "LOC"} for key in entry["entities"])
+    assert "IMPORTED ['spacy']" in err
 
 
 def test_stdin_gzip_and_bad_inputs_in_one_call(tmp_path: Path) -> None:

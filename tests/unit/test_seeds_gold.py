@@ -13,22 +13,16 @@ from typing import Any
 
 import pytest
 
-from newsfacet.ingest.pipeline import parse_object
-from newsfacet.models.document import ObjectRef, ParsedDocument
 from tests.conftest import SEEDS
+from tests.parsing import Parsed, parse_one
 
 pytestmark = pytest.mark.unit
 GOLD = Path(__file__).resolve().parents[1] / "data" / "seeds-gold"
 GOLD_FILES = sorted(GOLD.glob("*.json"))
 
 
-def _parse(seed: str) -> ParsedDocument:
-    result = parse_object(
-        (SEEDS / seed).read_bytes(), ObjectRef(bucket="b", key=seed), limit=10_000_000
-    )
-    assert not result.errors
-    assert len(result.documents) == 1
-    return result.documents[0]
+def _parse(seed: str) -> Parsed:
+    return parse_one((SEEDS / seed).read_bytes(), key=seed)
 
 
 def _stamp(value: str | None) -> datetime | None:
@@ -53,13 +47,13 @@ def test_story_sentences_stay(gold: dict[str, Any]) -> None:
 
 
 def test_boilerplate_is_gone(gold: dict[str, Any]) -> None:
-    doc: ParsedDocument = gold["doc"]
+    doc: Parsed = gold["doc"]
     leaked = [s for s in gold["must_not_contain"] if s in doc.text]
     assert not leaked, leaked
 
 
 def test_posts(gold: dict[str, Any]) -> None:
-    doc: ParsedDocument = gold["doc"]
+    doc: Parsed = gold["doc"]
     expected = gold["posts"]
     assert [e.title for e in doc.entries] == [p["title"] for p in expected]
     for entry, post in zip(doc.entries, expected, strict=True):
@@ -70,7 +64,7 @@ def test_posts(gold: dict[str, Any]) -> None:
 
 
 def test_metadata(gold: dict[str, Any]) -> None:
-    doc: ParsedDocument = gold["doc"]
+    doc: Parsed = gold["doc"]
     assert doc.title == gold["title"]
     assert doc.outlet == gold["outlet"]
     if "outlet_name" in gold:

@@ -71,16 +71,12 @@ def load_handler(
     template: Template, logical_id: str, overrides: Mapping[str, str]
 ) -> tuple[Callable[..., Any], LocalContext]:
     spec = template.function(logical_id)
-    env = function_environment(template, logical_id, overrides)
-    # Another caller (a test against another index) may have loaded the function
-    # with other values: cached settings and clients must follow the environment.
-    changed = any(os.environ.get(key) != value for key, value in env.items())
-    os.environ.update(env)
+    # As Lambda does: the function reads its settings from the environment. Settings
+    # and services are cached by value (newsfacet.config, newsfacet.wiring), so a
+    # caller with other values (a test against another index) gets its own.
+    os.environ.update(function_environment(template, logical_id, overrides))
     module_name, _, attr = spec.handler.rpartition(".")
-    if changed and logical_id in _loaded:
-        _reset_cached_settings()
     if logical_id not in _loaded:
-        _reset_cached_settings()
         path = Path(spec.code_uri) / (module_name.replace(".", "/") + ".py")
         module_spec = importlib.util.spec_from_file_location(f"_newsfacet_fn_{logical_id}", path)
         if module_spec is None or module_spec.loader is None:
@@ -91,15 +87,6 @@ def load_handler(
         _loaded[logical_id] = module
     handler = getattr(_loaded[logical_id], attr)
     return handler, LocalContext(function_name=logical_id, timeout_s=spec.timeout)
-
-
-def _reset_cached_settings() -> None:
-    from newsfacet import wiring
-    from newsfacet.config import get_settings
-
-    get_settings.cache_clear()
-    wiring.ingest_deps.cache_clear()
-    wiring.search_service.cache_clear()
 
 
 def invoke(

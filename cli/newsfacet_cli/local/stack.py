@@ -69,6 +69,20 @@ def repo_root() -> Path:
     raise FileNotFoundError("run this inside a newsfacet checkout (template.yaml and infra/)")
 
 
+def state_dir() -> Path:
+    """Where the local stack keeps pid files and URLs (``NEWSFACET_STATE_DIR``, else .run/)."""
+    return Path(os.environ.get("NEWSFACET_STATE_DIR") or repo_root() / ".run")
+
+
+def running_stack() -> StackInfo:
+    """The local stack that ``make demo`` or ``newsfacet stack up`` started.
+
+    Raises:
+        FileNotFoundError: none is running (the message says how to start one).
+    """
+    return LocalStack(repo_root(), state_dir=state_dir()).info()
+
+
 class LocalStack:
     def __init__(
         self, root: Path, state_dir: Path | None = None, index_prefix: str = "newsfacet"
@@ -158,11 +172,9 @@ class LocalStack:
         from newsfacet.index.client import build_client
         from newsfacet.index.setup import ensure_indices
 
-        settings = Settings(
-            opensearch_url=opensearch_url,
-            index_prefix=self.index_prefix,
-        )
-        ensure_indices(build_client(settings), self.index_prefix)
+        settings = Settings(opensearch_url=opensearch_url, index_prefix=self.index_prefix)
+        # The explicit set-up step a deployment runs once (`newsfacet setup`).
+        ensure_indices(build_client(settings), settings.index_names)
         (self.state / "stack.json").write_text(json.dumps(asdict(stack), indent=2))
         return stack
 

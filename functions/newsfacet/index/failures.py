@@ -1,13 +1,49 @@
-"""Read back the failures ingest recorded in ``<prefix>-failures``, newest first."""
+"""The failure log, ``<prefix>-failures``: what ingest rejected, recorded once, read back.
+
+A record's id is derived from the object version, the error code and the
+article's position, so a rejection seen again (a redelivered message) rewrites
+the same record instead of adding a second one.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import NotFoundError
+
+from newsfacet.ingest.ports import FailureRecord
+
+
+def failure_action(record: FailureRecord, index: str, *, now: datetime) -> dict[str, Any]:
+    """The bulk action that stores one failure record."""
+    ref, error = record.ref, record.error
+    position = error.data.get("position")
+    entry_id = error.data.get("entry_id")
+    identity = f"{ref.bucket}\n{ref.key}\n{ref.version_id}\n{error.code}\n{position}\n{entry_id}"
+    return {
+        "_op_type": "index",
+        "_index": index,
+        "_id": hashlib.sha256(identity.encode("utf-8", "surrogatepass")).hexdigest()[:32],
+        "_source": {
+            "bucket": ref.bucket,
+            "key": ref.key,
+            "version_id": ref.version_id,
+            "error": error.code,
+            "message": error.message[:2000],
+            "position": position if isinstance(position, int) else None,
+            "detail": {
+                k: (v[:500] if isinstance(v, str) else v)
+                for k, v in error.data.items()
+                if isinstance(v, str | int | float)
+            },
+            "at": now.isoformat(),
+        },
+    }
+
 
 _RELATIVE = re.compile(r"^(\d+)\s*([smhdw])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}

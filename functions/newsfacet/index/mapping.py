@@ -10,15 +10,24 @@ from __future__ import annotations
 
 from typing import Any
 
-MAPPING_VERSION = 1
+from newsfacet.models.entry import ENTITY_TYPES, entity_field
 
-_KEYWORD = {"type": "keyword"}
-_NORMALISED_KEYWORD = {"type": "keyword", "normalizer": "folded"}
+# A change OpenSearch can apply to a live index (a new field, a new ignore_above)
+# bumps MAPPING_REVISION: ``newsfacet setup`` puts it on the existing index. A
+# change it cannot apply bumps MAPPING_VERSION: a new index, filled by re-ingest.
+MAPPING_VERSION = 1
+MAPPING_REVISION = 2
+
+
+# Keyword values longer than this are not indexed (still stored): one 40,000-character
+# author must not make OpenSearch refuse the whole entry ("immense term").
+_KEYWORD = {"type": "keyword", "ignore_above": 512}
 # Canonical names of one entity type; ``.prefix`` holds edge n-grams of each word
 # so that entity suggestions and name resolution find "Glad" -> "Vyacheslav Gladkov"
 # without scanning every name (see newsfacet.search.lookup).
 _ENTITY_NAMES = {
     "type": "keyword",
+    "ignore_above": 512,
     "fields": {
         "prefix": {"type": "text", "analyzer": "autocomplete", "search_analyzer": "folded_words"}
     },
@@ -80,6 +89,8 @@ ENTRY_MAPPINGS: dict[str, Any] = {
         "document_title": {"type": "text", "analyzer": "news_english", "index": False},
         "published": {"type": "date"},
         "published_source": _KEYWORD,
+        "ingested_at": {"type": "date"},
+        "warnings": _KEYWORD,
         "outlet": _KEYWORD,
         "outlet_name": _KEYWORD,
         "url": {"type": "keyword", "ignore_above": 2048},
@@ -89,9 +100,7 @@ ENTRY_MAPPINGS: dict[str, Any] = {
         # Canonical entity keys such as "PERSON:Vyacheslav Gladkov": one field for
         # filtering, one per type for facets grouped by type.
         "entities": _KEYWORD,
-        "entities_person": _ENTITY_NAMES,
-        "entities_org": _ENTITY_NAMES,
-        "entities_loc": _ENTITY_NAMES,
+        **{entity_field(t): _ENTITY_NAMES for t in ENTITY_TYPES},
         "mentions": {"type": "object", "enabled": False},
         "cited_outlets": _KEYWORD,
         "fingerprint": _KEYWORD,
@@ -129,7 +138,18 @@ FAILURE_MAPPINGS: dict[str, Any] = {
 }
 
 
-# Per-(outlet, line) document counts for the learned boilerplate layer (index/lines.py).
+# The cross-document alias table (index/learned.py): one document per learned alias.
+ALIAS_MAPPINGS: dict[str, Any] = {
+    "dynamic": "strict",
+    "properties": {
+        "alias": _KEYWORD,
+        "canonical": _KEYWORD,
+        "type": _KEYWORD,
+        "learned_at": {"type": "date"},
+    },
+}
+
+# Per-(outlet, line) document counts for the learned boilerplate layer (index/learned.py).
 LINE_MAPPINGS: dict[str, Any] = {
     "dynamic": "strict",
     "properties": {
@@ -151,7 +171,11 @@ def entries_template(prefix: str) -> dict[str, Any]:
     return {
         "index_patterns": [f"{prefix}-entries-v*"],
         "priority": 100,
-        "version": MAPPING_VERSION,
+        "version": MAPPING_VERSION * 1000 + MAPPING_REVISION,
         "template": {"settings": ENTRY_SETTINGS, "mappings": ENTRY_MAPPINGS},
-        "_meta": {"description": "newsfacet entries", "mapping_version": MAPPING_VERSION},
+        "_meta": {
+            "description": "newsfacet entries",
+            "mapping_version": MAPPING_VERSION,
+            "mapping_revision": MAPPING_REVISION,
+        },
     }

@@ -1,53 +1,92 @@
-"""Create the index template, the first versioned index and its alias, idempotently."""
+"""Indices as an explicit step (``newsfacet setup``), never a side effect of a cold start.
+
+:func:`ensure_indices` puts the entries template, creates the versioned index
+behind its alias (or applies in-place mapping changes to the one that exists)
+and creates the small side indices. The local stack runs it when it starts;
+a deployment runs it once after ``sam deploy`` (docs/deploy.md). The functions
+only check (:func:`check_ready`) and fail clearly when it has not been run.
+"""
 
 from __future__ import annotations
 
-from opensearchpy import OpenSearch
-from opensearchpy.exceptions import RequestError
+from typing import Any
 
-from newsfacet.index.aliases import ensure_alias_index
+from opensearchpy import OpenSearch
+from opensearchpy.exceptions import OpenSearchException, RequestError
+
+from newsfacet.config import IndexNames
+from newsfacet.errors import IndexingError, IndexMissingError
 from newsfacet.index.mapping import (
+    ALIAS_MAPPINGS,
+    ENTRY_MAPPINGS,
     FAILURE_MAPPINGS,
     LINE_MAPPINGS,
     entries_index_name,
     entries_template,
 )
 
+_SMALL_INDEX = {"number_of_shards": 1, "number_of_replicas": 0}
 
-def ensure_indices(client: OpenSearch, prefix: str) -> None:
-    """Put the template, then create the entries index and alias if missing.
 
-    Safe to call from many workers at once: losing the creation race is fine.
+def ensure_indices(client: OpenSearch, names: IndexNames) -> list[str]:
+    """Create or update everything under ``names``; safe to run again and from many places.
+
+    Returns:
+        What was done, one line each (for ``newsfacet setup``'s output).
     """
-    alias = f"{prefix}-entries"
-    client.indices.put_index_template(name=f"{prefix}-entries", body=entries_template(prefix))
-    if not client.indices.exists_alias(name=alias):
-        index = entries_index_name(prefix)
-        _create(client, index, {"aliases": {alias: {"is_write_index": True}}})
-    failures = f"{prefix}-failures"
-    if not client.indices.exists(index=failures):
-        _create(
-            client,
-            failures,
-            {
-                "settings": {"number_of_shards": 1, "number_of_replicas": 0},
-                "mappings": FAILURE_MAPPINGS,
-            },
-        )
-    lines = f"{prefix}-lines"
-    if not client.indices.exists(index=lines):
-        _create(
-            client,
-            lines,
-            {
-                "settings": {"number_of_shards": 1, "number_of_replicas": 0},
-                "mappings": LINE_MAPPINGS,
-            },
-        )
-    ensure_alias_index(client, prefix)
+    done = []
+    client.indices.put_index_template(name=names.entries, body=entries_template(names.prefix))
+    done.append(f"template {names.entries} put")
+    if client.indices.exists_alias(name=names.entries):
+        # Additive changes (new fields, ignore_above) apply to the live index in place.
+        client.indices.put_mapping(index=names.entries, body=ENTRY_MAPPINGS)
+        done.append(f"mapping of {names.entries} updated")
+    else:
+        index = entries_index_name(names.prefix)
+        _create(client, index, {"aliases": {names.entries: {"is_write_index": True}}})
+        done.append(f"index {index} created behind alias {names.entries}")
+    for index, mappings in (
+        (names.failures, FAILURE_MAPPINGS),
+        (names.lines, LINE_MAPPINGS),
+        (names.aliases, ALIAS_MAPPINGS),
+    ):
+        if client.indices.exists(index=index):
+            client.indices.put_mapping(index=index, body=mappings)
+            done.append(f"mapping of {index} updated")
+        else:
+            _create(client, index, {"settings": _SMALL_INDEX, "mappings": mappings})
+            done.append(f"index {index} created")
+    return done
 
 
-def _create(client: OpenSearch, index: str, body: dict[str, object]) -> None:
+def check_ready(client: OpenSearch, names: IndexNames) -> None:
+    """One request: are the alias and the side indices there?
+
+    Raises:
+        IndexMissingError: something is missing: run ``newsfacet setup``.
+        IndexingError: OpenSearch did not answer.
+    """
+    wanted = [names.entries, names.failures, names.lines, names.aliases]
+    try:
+        found = client.indices.get_alias(index=",".join(wanted), ignore_unavailable=True)
+    except OpenSearchException as exc:
+        if getattr(exc, "status_code", None) == 404:
+            found = {}
+        else:
+            raise IndexingError(f"OpenSearch did not answer: {exc}") from exc
+    present = set(found)
+    for index_info in found.values():
+        present.update(index_info.get("aliases", {}))
+    missing = [name for name in wanted if name not in present]
+    if missing:
+        raise IndexMissingError(
+            f"missing in OpenSearch: {', '.join(missing)}; run `newsfacet setup` against this "
+            "cluster (docs/deploy.md)",
+            missing=missing,
+        )
+
+
+def _create(client: OpenSearch, index: str, body: dict[str, Any]) -> None:
     try:
         client.indices.create(index=index, body=body)
     except RequestError as exc:
@@ -55,7 +94,9 @@ def _create(client: OpenSearch, index: str, body: dict[str, object]) -> None:
             raise
 
 
-def delete_indices(client: OpenSearch, prefix: str) -> None:
-    """Remove everything under a prefix (tests and `newsfacet demo --reset`)."""
-    client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True, expand_wildcards="all")
-    client.indices.delete_index_template(name=f"{prefix}-entries", ignore=[404])
+def delete_indices(client: OpenSearch, names: IndexNames) -> None:
+    """Remove everything under a prefix (tests and `newsfacet setup --reset`)."""
+    client.indices.delete(
+        index=f"{names.prefix}-*", ignore_unavailable=True, expand_wildcards="all"
+    )
+    client.indices.delete_index_template(name=names.entries, ignore=[404])

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 # Cyrillic and Greek letters that spam pages swap in for Latin ones so that
@@ -39,6 +39,11 @@ def fold_line(line: str) -> str:
     """Lower-case, NFKC, Latin look-alikes and plain quotes: the form rules match against."""
     text = unicodedata.normalize("NFKC", line).translate(_CONFUSABLES).translate(_QUOTES)
     return " ".join(text.casefold().split())
+
+
+def line_hash(line: str) -> str:
+    """The key a line is learned under (``ingest/template_lines.py``): its folded form, hashed."""
+    return hashlib.sha1(fold_line(line).encode("utf-8")).hexdigest()[:20]
 
 
 def words(line: str) -> int:
@@ -402,27 +407,3 @@ def trim_tail(paragraphs: list[str], *, stop: re.Pattern[str] | None = None) -> 
             break
         end -= 1
     return paragraphs[:end]
-
-
-# -- learned template lines ---------------------------------------------------------
-# Lines shorter than this are too generic to learn ("Share", "Advertisement" are
-# handled by rules); longer than this are story paragraphs even if they recur.
-TEMPLATE_MIN_CHARS = 12
-TEMPLATE_MAX_CHARS = 600
-
-
-def line_hash(line: str) -> str:
-    """The key a line is counted under: its folded form, hashed."""
-    return hashlib.sha1(fold_line(line).encode("utf-8")).hexdigest()[:20]
-
-
-def template_candidates(paragraphs: Sequence[str]) -> dict[str, str]:
-    """Hash -> line for the paragraphs worth counting across an outlet's documents."""
-    return {
-        line_hash(p): p for p in paragraphs if TEMPLATE_MIN_CHARS <= len(p) <= TEMPLATE_MAX_CHARS
-    }
-
-
-def select_template(counts: Mapping[str, int], *, min_docs: int) -> set[str]:
-    """Hashes of lines already seen in at least ``min_docs`` other documents of the outlet."""
-    return {digest for digest, seen in counts.items() if seen >= min_docs}

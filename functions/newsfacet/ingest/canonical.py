@@ -14,15 +14,14 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from newsfacet.models.entry import Entity, EntityType
+from newsfacet.models.entry import ENTITY_TYPES, Entity, EntityType
 
-ENTITY_TYPES: tuple[EntityType, ...] = ("PERSON", "ORG", "LOC")
 _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
 _POSSESSIVE = re.compile(r"(?:'s|s')$|'$")
@@ -144,7 +143,7 @@ def fold_document(
     texts: Sequence[str],
     mentions: Sequence[Sequence[Mention]],
     book: AliasBook,
-    known: dict[str, AliasEntry] | None = None,
+    known: Mapping[str, AliasEntry] | None = None,
 ) -> FoldResult:
     """Give every mention of one document (its entries' texts) a canonical name.
 
@@ -284,7 +283,7 @@ def _resolve(
     book: AliasBook,
     defined: dict[str, AliasEntry],
     full_names: dict[str, str],
-    known: dict[str, AliasEntry],
+    known: Mapping[str, AliasEntry],
 ) -> AliasEntry:
     key = fold_key(mention.text)
     if key in book.names:

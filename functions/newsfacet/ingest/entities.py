@@ -19,17 +19,17 @@ pyproject.toml): a re-upload of Explosion's en_core_web_sm 3.8.0 whose meta
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
+from collections import ChainMap
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from newsfacet.ingest.canonical import (
     AliasBook,
     AliasEntry,
     Mention,
     fold_document,
-    fold_key,
     load_alias_book,
 )
 from newsfacet.models.entry import Entity, EntityType, Entry
@@ -50,15 +50,6 @@ LABELS: dict[str, EntityType] = {
 }
 # Every component of en_core_web_sm 3.8.0 except ner (its meta lists them).
 NOT_FOR_NER = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer")
-_CAPITAL_WORD = re.compile(r"\b[A-Z][A-Z0-9]{1,7}\b")
-
-
-class AliasTable(Protocol):
-    """Aliases learned across documents (kept in OpenSearch by ``index.aliases``)."""
-
-    def lookup(self, keys: Iterable[str]) -> dict[str, AliasEntry]: ...
-
-    def learn(self, aliases: dict[str, AliasEntry]) -> None: ...
 
 
 @lru_cache(maxsize=1)
@@ -156,7 +147,7 @@ def tag_texts(texts: Sequence[str], *, with_aliases: bool = True) -> list[list[E
 
     This is what ``newsfacet entities --jsonl`` prints and what the NER
     benchmark scores; the Lambda runs the same steps through
-    :class:`SpacyEntityTagger`, with the index's alias table added.
+    :func:`tag_documents`, with the index's alias table added.
     """
     book = load_alias_book() if with_aliases else AliasBook()
     mentions = find_mentions(texts, with_aliases=with_aliases)
@@ -166,34 +157,55 @@ def tag_texts(texts: Sequence[str], *, with_aliases: bool = True) -> list[list[E
     ]
 
 
-class SpacyEntityTagger:
-    """Tags the entries of each document, folding names inside it and across documents."""
+@dataclass(frozen=True)
+class Tagging:
+    """Entities per entry id, and acronyms the documents defined (for the alias table)."""
 
-    def __init__(self, aliases: AliasTable | None = None, *, batch_size: int = BATCH_SIZE) -> None:
-        self.aliases = aliases
-        self.batch_size = batch_size
+    entities: dict[str, list[Entity]]
+    learned: dict[str, AliasEntry]
 
-    def tag_documents(self, documents: Sequence[Sequence[Entry]]) -> None:
-        texts = [entry.body for group in documents for entry in group]
-        if not texts:
-            return
-        book = load_alias_book()
-        mentions = find_mentions(texts, batch_size=self.batch_size)
-        known: dict[str, AliasEntry] = {}
-        if self.aliases is not None:
-            keys = {fold_key(m.text) for group in mentions for m in group}
-            keys |= {fold_key(w) for text in texts for w in _CAPITAL_WORD.findall(text)}
-            known = self.aliases.lookup(k for k in keys if k not in book.names)
-        learned: dict[str, AliasEntry] = {}
-        position = 0
-        for group in documents:
-            size = len(group)
-            folded = fold_document(
-                [e.body for e in group], mentions[position : position + size], book, known
-            )
-            for entry, entities in zip(group, folded.entities, strict=True):
-                entry.entities = entities
-            learned.update(folded.learned)
-            position += size
-        if self.aliases is not None and learned:
-            self.aliases.learn(learned)
+
+def tag_documents(
+    documents: Sequence[Sequence[Entry]],
+    *,
+    known: Mapping[str, AliasEntry] | None = None,
+    reuse: Mapping[str, Sequence[Entity]] | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> Tagging:
+    """The entities of every entry, names folded inside each document and across documents.
+
+    Args:
+        documents: each document's entries; an entry may sit in several documents
+            (a post two snapshots share). It takes the entities of the first.
+        known: aliases learned from earlier documents (the index's alias table).
+        reuse: entities already stored for entries that exist; the model does not
+            run on their text again, but their mentions still inform the folding
+            of their document's other entries.
+    """
+    known = known or {}
+    reuse = reuse or {}
+    fresh = list(dict.fromkeys(e.id for group in documents for e in group if e.id not in reuse))
+    bodies = {e.id: e.body for group in documents for e in group}
+    found = dict(
+        zip(fresh, find_mentions([bodies[i] for i in fresh], batch_size=batch_size), strict=True)
+    )
+    for entry_id, stored in reuse.items():
+        found[entry_id] = [Mention(e.start, e.end, e.text, e.type) for e in stored]
+    book = load_alias_book()
+    entities: dict[str, list[Entity]] = {i: list(v) for i, v in reuse.items()}
+    learned: dict[str, AliasEntry] = {}
+    # Documents fold in order, each seeing what the ones before it defined, so a
+    # batch ends as the same documents would one batch at a time.
+    seen = ChainMap(learned, dict(known))
+    for group in documents:
+        if not group:
+            continue
+        folded = fold_document(
+            [e.body for e in group], [found.get(e.id, []) for e in group], book, seen
+        )
+        for entry, tagged in zip(group, folded.entities, strict=True):
+            entities.setdefault(entry.id, tagged)
+        for key, alias in folded.learned.items():
+            if key not in known:
+                learned.setdefault(key, alias)  # the first definition wins
+    return Tagging(entities=entities, learned=learned)

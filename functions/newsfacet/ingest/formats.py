@@ -205,6 +205,8 @@ def decode_json(text: str, *, key: str) -> Iterator[RawArticle | MalformedConten
         raise MalformedContentError(
             key=key, reason=f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
         ) from exc
+    except RecursionError as exc:
+        raise MalformedContentError(key=key, reason="JSON nested too deeply") from exc
     if isinstance(obj, dict) and isinstance(obj.get("articles"), list):
         obj = obj["articles"]
     if not isinstance(obj, list):
@@ -231,6 +233,11 @@ def decode_jsonl(text: str, *, key: str) -> Iterator[RawArticle | MalformedConte
         except json.JSONDecodeError as exc:
             yield MalformedContentError(
                 key=key, reason=f"line {lineno}: invalid JSON: {exc.msg}", position=lineno
+            )
+            continue
+        except RecursionError:
+            yield MalformedContentError(
+                key=key, reason=f"line {lineno}: JSON nested too deeply", position=lineno
             )
             continue
         try:

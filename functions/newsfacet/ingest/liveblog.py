@@ -1,4 +1,4 @@
-"""Live blogs: tell them from articles and split them into posts.
+"""Live blogs: tell them from articles and split them into posts (the splitting stage).
 
 A scraped live blog is a run of posts, each a headline and a few paragraphs,
 often closed by a byline that glues the author to the time
@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 from newsfacet.ingest.boilerplate import fold_line, is_headline_like
 from newsfacet.ingest.dates import parse_datetime
+from newsfacet.ingest.outlets import outlet_timezone
+from newsfacet.models.article import Article
 from newsfacet.models.document import EntryDraft
 
 _NAME_WORD = r"[A-Z][A-Za-z\u00C0-\u024F'’.-]*"
@@ -182,3 +184,25 @@ def split_live_blog(paragraphs: Sequence[str], *, tz: tzinfo = UTC) -> list[Entr
                 )
             )
     return drafts
+
+
+EMPTY_WARNING = "nothing left after removing boilerplate"
+
+
+def split_article(article: Article) -> Article:
+    """The splitting stage: a live blog's posts become entries, an article one entry.
+
+    Posts the page declares (structured data) win; a live blog's bylines are read
+    in the outlet's time zone. An entry with no text is dropped.
+    """
+    if article.posts:
+        entries = list(article.posts)
+    elif article.live_blog:
+        entries = split_live_blog(article.paragraphs, tz=outlet_timezone(article.meta.outlet))
+    elif article.paragraphs:
+        entries = [EntryDraft(title=article.meta.title, text="\n".join(article.paragraphs))]
+    else:
+        entries = []
+    entries = [entry for entry in entries if entry.text.strip()]
+    warnings = article.warnings if entries else (*article.warnings, EMPTY_WARNING)
+    return replace(article, entries=tuple(entries), warnings=warnings)

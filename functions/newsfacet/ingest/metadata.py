@@ -1,64 +1,41 @@
-"""Metadata that rides along with article text: URLs, outlets, trailing lines."""
+"""The metadata stage: URL, outlet, publication time and authors, decided once.
+
+One precedence table (docs/ingest.md), highest first; a lower source only
+fills what a higher one left empty:
+
+=========  ==========================================================================
+url        the file (JSON field, page canonical URL, trailing URL line, decoded
+           Google News link) -> ``x-amz-meta-url``
+outlet     the file's outlet field / page host -> the URL's domain ->
+           ``x-amz-meta-outlet`` -> the key prefix ``<domain>/`` -> a known outlet
+           named in the page's own furniture (flagged in ``warnings``)
+published  the file (JSON field, page metadata, trailing timestamp) ->
+           ``x-amz-meta-published`` -> the earliest dated live-blog byline ->
+           none: null, with a warning. The upload time is never a publication time.
+authors    the file (JSON field, page metadata) -> "By ..." lines -> live-blog bylines
+=========  ==========================================================================
+
+The record comes in with what the file claims (extraction) and the object's
+S3 metadata and key (its ``ref``); it leaves with ``meta`` filled.
+"""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
-from dataclasses import dataclass, field
+from dataclasses import replace
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from newsfacet.ingest.boilerplate import match_line_rule
 from newsfacet.ingest.dates import parse_datetime
-from newsfacet.ingest.outlets import outlet_aliases, outlet_name
+from newsfacet.ingest.liveblog import BYLINE, parse_byline
+from newsfacet.ingest.outlets import known_outlet, outlet_aliases, outlet_name, outlet_timezone
+from newsfacet.models.article import Article, Metadata
+from newsfacet.models.document import PublishedSource
 
-_URL_LINE = re.compile(r"^https?://\S+$")
-_ID_LINE = re.compile(r"^\d{6,20}$")
-_GOOGLE_NEWS = re.compile(
-    r"^https?://news\.google\.com/(?:rss/)?articles/(?P<payload>[A-Za-z0-9_-]+)"
-)
-
-
-def decode_google_news_url(url: str) -> str | None:
-    """Return the publisher URL inside a Google News RSS article link, if it carries one.
-
-    The path segment is URL-safe base64 of a small protobuf message whose
-    field 4 (tag byte 0x22) is the publisher URL. Newer links hold an opaque
-    id instead; for those this returns None.
-    """
-    match = _GOOGLE_NEWS.match(url)
-    if not match:
-        return None
-    payload = match["payload"]
-    try:
-        raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
-    except (binascii.Error, ValueError):
-        return None
-    pos = 0
-    while pos < len(raw):
-        tag = raw[pos]
-        pos += 1
-        wire_type = tag & 0x07
-        if wire_type == 0:  # varint
-            while pos < len(raw) and raw[pos] & 0x80:
-                pos += 1
-            pos += 1
-        elif wire_type == 2:  # length-delimited
-            length, shift = 0, 0
-            while pos < len(raw):
-                byte = raw[pos]
-                pos += 1
-                length |= (byte & 0x7F) << shift
-                shift += 7
-                if not byte & 0x80:
-                    break
-            value = raw[pos : pos + length]
-            pos += length
-            if tag >> 3 == 4 and value.startswith((b"http://", b"https://")):
-                return value.decode("utf-8", errors="replace")
-        else:
-            return None
-    return None
+NO_DATE_WARNING = "no publication time in the file, its S3 metadata or its bylines"
+# Furniture lines that name the site they sit on ("follow other Independent readers").
+_SELF_NAMING_RULES = {"comment_prompt", "newsletter", "copyright", "follow_prompt", "app_prompt"}
 
 
 def canonical_url(url: str | None) -> str | None:
@@ -102,48 +79,91 @@ def canonical_outlet(value: str | None) -> tuple[str | None, str | None]:
     return None, value
 
 
-@dataclass
-class TrailingMetadata:
-    """What the last lines of a scraped text file said about it."""
+def decide_metadata(article: Article) -> Article:
+    """Fill ``article.meta`` from the file's claims, the object's S3 metadata and key.
 
-    url: str | None = None
-    publisher_url: str | None = None
-    published: datetime | None = None
-    source_id: str | None = None
-    lines_used: int = 0
-    warnings: list[str] = field(default_factory=list)
-
-
-def read_trailing_metadata(lines: list[str]) -> TrailingMetadata:
-    """Read the URL / timestamp / numeric id lines that scrapers append to text files.
-
-    Reads from the end and stops at the first line that is none of these, so
-    story text is never taken as metadata.
+    Returns:
+        The record with ``meta`` decided and a warning for each guess or gap.
     """
-    meta = TrailingMetadata()
-    index = len(lines) - 1
-    while index >= 0 and meta.lines_used < 4:
-        line = lines[index].strip()
-        if not line:
-            index -= 1
-            meta.lines_used += 1
+    claims = article.claims
+    s3 = article.ref.user_metadata()
+    warnings = list(article.warnings)
+    url = canonical_url(claims.url) or canonical_url(s3.get("url"))
+    outlet, name = _decide_outlet(article, url, s3)
+    if outlet is None and (guess := _outlet_in_furniture(article.paragraphs)) is not None:
+        outlet, name = canonical_outlet(guess)
+        warnings.append(f"outlet {guess} inferred from page furniture")
+    bylines = _dated_bylines(article, outlet)
+    published, source = _decide_published(article, s3, bylines)
+    if published is None:
+        warnings.append(NO_DATE_WARNING)
+    authors = claims.authors or claims.byline_authors
+    if not authors:
+        posted = [post.author for post in article.posts] + [author for author, _ in bylines]
+        authors = tuple(dict.fromkeys(a for a in posted if a))
+    meta = Metadata(
+        title=claims.title,
+        url=url,
+        outlet=outlet,
+        outlet_name=name,
+        published=published,
+        published_source=source,
+        authors=tuple(authors),
+    )
+    return replace(article, meta=meta, warnings=tuple(warnings))
+
+
+def _decide_outlet(
+    article: Article, url: str | None, s3: dict[str, str]
+) -> tuple[str | None, str | None]:
+    outlet, name = canonical_outlet(article.claims.outlet)
+    if outlet is None:
+        outlet = domain_of(url)
+    if outlet is None and s3.get("outlet"):
+        outlet, name = canonical_outlet(s3["outlet"])
+    key = article.ref.key
+    if outlet is None and "/" in key and "." in (prefix := key.split("/", 1)[0]):
+        outlet, name = canonical_outlet(prefix)
+    if outlet is None:
+        return None, name
+    # The page's own site name beats a bare domain when our table does not know it.
+    site_name = article.claims.site_name if not known_outlet(outlet) else None
+    return outlet, site_name or outlet_name(outlet)
+
+
+def _outlet_in_furniture(paragraphs: tuple[str, ...]) -> str | None:
+    """A known outlet named in a sign-up, comment or copyright line of the page."""
+    aliases = outlet_aliases()
+    names = sorted((n for n in aliases if len(n) > 3), key=len, reverse=True)
+    for line in paragraphs:
+        if match_line_rule(line) not in _SELF_NAMING_RULES:
             continue
-        if _URL_LINE.match(line) and meta.url is None:
-            meta.url = line
-            meta.publisher_url = decode_google_news_url(line) or (
-                None if "news.google." in line else line
-            )
-        elif _ID_LINE.match(line) and meta.source_id is None:
-            meta.source_id = line
-        elif (stamp := parse_datetime(line)) is not None and meta.published is None:
-            meta.published = stamp
-        else:
-            break
-        index -= 1
-        meta.lines_used += 1
-    # Blank lines counted above but not followed by metadata belong to the story.
-    while meta.lines_used and not lines[len(lines) - meta.lines_used].strip():
-        meta.lines_used -= 1
-    if meta.url and not meta.publisher_url:
-        meta.warnings.append("trailing Google News link carries no publisher URL")
-    return meta
+        for name in names:
+            if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", line):
+                return aliases[name]
+    return None
+
+
+def _dated_bylines(article: Article, outlet: str | None) -> list[tuple[str, datetime | None]]:
+    """(author, time) of each live-blog byline; times without a zone are the outlet's."""
+    zone = outlet_timezone(outlet)
+    found = []
+    for line in article.paragraphs:
+        if BYLINE.match(line.strip()) and (byline := parse_byline(line, tz=zone)) is not None:
+            found.append((byline.author, byline.published))
+    return found
+
+
+def _decide_published(
+    article: Article, s3: dict[str, str], bylines: list[tuple[str, datetime | None]]
+) -> tuple[datetime | None, PublishedSource | None]:
+    claims = article.claims
+    if claims.published is not None:
+        return claims.published, claims.published_source or "page"
+    if s3.get("published") and (stamp := parse_datetime(s3["published"])) is not None:
+        return stamp, "object_metadata"
+    stamps = [p.published for p in article.posts if p.published is not None]
+    stamps += [stamp for _, stamp in bylines if stamp is not None]
+    if stamps:
+        return min(stamps), "liveblog"
+    return None, None

@@ -195,9 +195,12 @@ def _combine(a: Member, b: Member) -> Member:
     )
 
 
-def sign_entries(entries: Iterable[Entry]) -> None:
-    """Store each entry's MinHash values and band keys on it (nothing for very short texts)."""
-    for entry in entries:
-        signature = sign_text(entry.body)
-        entry.minhash = list(signature.values) if signature else []
-        entry.lsh_bands = list(signature.bands) if signature else []
+def sign_entry(entry: Entry) -> Entry:
+    """The entry with its MinHash values and band keys (none for very short texts)."""
+    signature = sign_text(entry.body)
+    return entry.model_copy(
+        update={
+            "minhash": list(signature.values) if signature else [],
+            "lsh_bands": list(signature.bands) if signature else [],
+        }
+    )

@@ -1,14 +1,16 @@
-"""A document is one uploaded object; it yields one or more entry drafts."""
+"""What ingest reads: an object in the bucket, the raw articles inside it, and entry drafts."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 Format = Literal["text", "html", "json", "jsonl"]
-PublishedSource = Literal["object_metadata", "page", "text", "liveblog", "s3_last_modified"]
+# Where an entry's publication time came from; None (with a warning) when no source gives one.
+# The upload time is never one of them: it is kept apart, as ``ingested_at``.
+PublishedSource = Literal["page", "text", "object_metadata", "liveblog"]
 
 
 class ObjectRef(BaseModel):
@@ -26,12 +28,16 @@ class ObjectRef(BaseModel):
     def uri(self) -> str:
         return f"s3://{self.bucket}/{self.key}"
 
+    def user_metadata(self) -> dict[str, str]:
+        """``x-amz-meta-*`` values by lower-case name without the prefix (``url``, ``outlet``)."""
+        return {k.lower().removeprefix("x-amz-meta-"): v for k, v in self.metadata.items()}
+
 
 class RawArticle(BaseModel):
-    """One article as a format decoder found it, before cleaning.
+    """One article as a format decoder found it, before extraction.
 
     Exactly one of ``text`` and ``html`` is set. The other fields carry
-    whatever the container (JSON fields, trailing lines, page metadata) said.
+    whatever the container (JSON fields) said.
     """
 
     text: str | None = None
@@ -46,32 +52,13 @@ class RawArticle(BaseModel):
 
 
 class EntryDraft(BaseModel):
-    """An entry before it has an id, entities and fingerprints."""
+    """An entry before it has an id, entities and fingerprints: a whole article or one post."""
+
+    model_config = ConfigDict(frozen=True)
 
     title: str | None = None
     text: str
     author: str | None = None
     published: datetime | None = None
-
-
-class ParsedDocument(BaseModel):
-    """Everything ingest learned from one article, minus indexing."""
-
-    format: Format
-    title: str | None = None
-    url: str | None = None
-    outlet: str | None = None
-    outlet_name: str | None = None
-    published: datetime | None = None
-    published_source: PublishedSource | None = None
-    language: str | None = None
-    authors: list[str] = Field(default_factory=list)
-    cited_outlets: list[str] = Field(default_factory=list)
-    entries: list[EntryDraft] = Field(default_factory=list)
-    warnings: list[str] = Field(default_factory=list)
-    # Paragraphs cleaning took out, each with the rule that did: {"rule", "line"}.
-    removed: list[dict[str, str]] = Field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        return "\n\n".join(entry.text for entry in self.entries)
+    # Outlets this entry's own text cites as sources (never the publisher).
+    cited_outlets: tuple[str, ...] = ()

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Literal, get_args
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from newsfacet.models.document import PublishedSource
+
+# The entity types, declared once: facets, filters, the mapping and the tagger follow this.
 EntityType = Literal["PERSON", "ORG", "LOC"]
+ENTITY_TYPES: tuple[EntityType, ...] = get_args(EntityType)
+
+
+def entity_field(entity_type: EntityType) -> str:
+    """The index field holding one type's canonical names (``entities_person``...)."""
+    return f"entities_{entity_type.lower()}"
 
 
 class Entity(BaseModel):
     """One mention of a named entity, with its canonical key."""
+
+    model_config = ConfigDict(frozen=True)
 
     start: int
     end: int
@@ -27,6 +38,8 @@ class Entity(BaseModel):
 class Source(BaseModel):
     """An object an entry was read from."""
 
+    model_config = ConfigDict(frozen=True)
+
     bucket: str
     key: str
     version_id: str | None = None
@@ -36,14 +49,22 @@ class Source(BaseModel):
 
 
 class Entry(BaseModel):
-    """A whole article or one post of a live blog, ready to index."""
+    """A whole article or one post of a live blog, ready to index.
+
+    Stages hand on copies (``model_copy``); none edits an entry in place.
+    """
+
+    model_config = ConfigDict(frozen=True)
 
     id: str
     kind: Literal["article", "liveblog_post"] = "article"
     title: str | None = None
     body: str
+    # Null when no source gives it (see ``warnings``); never the upload time.
     published: datetime | None = None
-    published_source: str | None = None
+    published_source: PublishedSource | None = None
+    # When the first object carrying this entry was uploaded (S3 last-modified).
+    ingested_at: datetime | None = None
     outlet: str | None = None
     outlet_name: str | None = None
     url: str | None = None
@@ -59,3 +80,5 @@ class Entry(BaseModel):
     minhash: list[int] = Field(default_factory=list)
     cluster: str
     sources: list[Source] = Field(default_factory=list)
+    # What ingest could not decide or had to guess, in words.
+    warnings: list[str] = Field(default_factory=list)
