@@ -12,6 +12,7 @@ written with them in view) and the seed paragraphs (it was).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import sys
@@ -46,6 +47,11 @@ def parse_marked(marked: str) -> tuple[str, list[dict[str, Any]]]:
     return "".join(text), entities
 
 
+def part_of(item_id: str) -> str:
+    """The fixed split: a hash of the paragraph id, so no choice of ours decides it."""
+    return "holdout" if int(hashlib.sha256(item_id.encode()).hexdigest(), 16) % 2 else "tune"
+
+
 def build_gold() -> int:
     rows = []
     for line in GOLD_TXT.read_text("utf-8").splitlines():
@@ -53,7 +59,9 @@ def build_gold() -> int:
             continue
         item_id, marked = line.split("\t", 1)
         text, entities = parse_marked(marked)
-        rows.append({"id": item_id, "text": text, "entities": entities})
+        rows.append(
+            {"id": item_id, "part": part_of(item_id), "text": text, "entities": entities}
+        )
     GOLD.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
     return len(rows)
 
