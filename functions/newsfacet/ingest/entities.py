@@ -32,6 +32,7 @@ from newsfacet.ingest.canonical import (
     fold_key,
     load_alias_book,
 )
+from newsfacet.ingest.chain import STEPS, refine_document
 from newsfacet.models.entry import Entity, EntityType, Entry
 
 if TYPE_CHECKING:
@@ -151,19 +152,29 @@ def find_mentions(
     return out
 
 
-def tag_texts(texts: Sequence[str], *, with_aliases: bool = True) -> list[list[Entity]]:
+def tag_texts(
+    texts: Sequence[str], *, with_aliases: bool = True, steps: Sequence[str] | None = None
+) -> list[list[Entity]]:
     """Canonical entities of independent texts (each its own document), without an alias table.
 
     This is what ``newsfacet entities --jsonl`` prints and what the NER
     benchmark scores; the Lambda runs the same steps through
     :class:`SpacyEntityTagger`, with the index's alias table added.
+
+    Args:
+        texts: independent texts.
+        with_aliases: False is the bare model (no alias file, no chain).
+        steps: the chain steps to run (:data:`newsfacet.ingest.chain.STEPS`);
+            by default all of them with aliases and none without.
     """
     book = load_alias_book() if with_aliases else AliasBook()
+    chosen = (STEPS if with_aliases else ()) if steps is None else tuple(steps)
     mentions = find_mentions(texts, with_aliases=with_aliases)
-    return [
-        fold_document([text], [found], book).entities[0]
-        for text, found in zip(texts, mentions, strict=True)
-    ]
+    out = []
+    for text, found in zip(texts, mentions, strict=True):
+        refined = refine_document([text], [found], book, steps=chosen)
+        out.append(fold_document([text], refined, book).entities[0])
+    return out
 
 
 class SpacyEntityTagger:
@@ -188,9 +199,9 @@ class SpacyEntityTagger:
         position = 0
         for group in documents:
             size = len(group)
-            folded = fold_document(
-                [e.body for e in group], mentions[position : position + size], book, known
-            )
+            bodies = [e.body for e in group]
+            refined = refine_document(bodies, mentions[position : position + size], book)
+            folded = fold_document(bodies, refined, book, known)
             for entry, entities in zip(group, folded.entities, strict=True):
                 entry.entities = entities
             learned.update(folded.learned)
