@@ -28,7 +28,7 @@ _TITLE = re.compile(
 )
 # Words that end a person span: a caption label or a by-line date.
 _PERSON_TAIL = re.compile(r"\s+(?:Photo|Photos|Video|Videos|Reporting|Editing)\b.*$|\s+[-–—|]\s.*$")
-_POSSESSIVE_PLACE = re.compile(r"^(?P<place>.+?)['’]s\s+(?P<rest>\S.*)$")
+_POSSESSIVE_PLACE = re.compile(r"^(?P<place>.+?)['’‘]s\s+(?P<rest>\S.*)$")
 _ORG_TAIL = re.compile(
     r"\s+(?:[Nn]ews [Aa]gency|[Nn]ews [Ss]ervice|[Nn]ewspaper|[Gg]overnment|[Aa]dministration)$"
 )
@@ -36,9 +36,21 @@ _ORG_TAIL = re.compile(
 _PLACE_TYPE = re.compile(
     r"\s+(?:[Rr]egion|[Oo]blast|[Pp]rovince|[Gg]overnorate|[Pp]refecture|[Kk]rai|[Kk]ray)$"
 )
+# Last words of an organisation that can own another ("the Party's Politburo").
+_ORG_HEADS = {
+    "Party", "Ministry", "Council", "Committee", "Union", "Government", "Agency", "Service",
+    "Corps", "Army", "Navy", "Bank", "Parliament", "Assembly", "Department", "Commission",
+}
 _NOT_A_PLACE_NAME = {"Northern", "Southern", "Eastern", "Western", "Central", "Capital", "Border"}
 _ACRONYM_INSIDE = re.compile(r"^(?P<name>.+?)\s*\((?P<acronym>[A-Z][A-Za-z0-9]{1,9})\)?$")
 _AND = re.compile(r"\s+(?:and|&)\s+")
+_NOT_GIVEN_NAMES = {
+    "The", "A", "An", "In", "On", "At", "And", "But", "For", "Of", "By", "To", "From", "With",
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January",
+    "February", "March", "April", "May", "June", "July", "August", "September", "October",
+    "November", "December", "Russian", "Ukrainian", "American", "British", "Chinese",
+    "Kremlin", "Pentagon", "Governor", "Colonel", "General", "Former", "Both", "Then", "When",
+}
 
 
 def tidy_spans(
@@ -62,7 +74,32 @@ def tidy_spans(
         parts = [piece for part in parts for piece in _strip_descriptor(part, gazetteer)]
         parts = [piece for part in parts for piece in _split_and(text, part, gazetteer, mentions)]
         out.extend(p for p in parts if p.end > p.start)
-    return sorted(out, key=lambda m: m.start)
+    return sorted((_add_first_name(text, m, out) for m in out), key=lambda m: m.start)
+
+
+def _add_first_name(text: str, m: Mention, mentions: Sequence[Mention]) -> Mention:
+    """'figure Ilya Ponomarev' where the model found only 'Ponomarev': take the given name in.
+
+    Only a lone capitalised word right before a one-word person, itself after
+    a lowercase word or a comma, and neither a title, a month, a weekday nor
+    a nationality ("said Russian Gladkov" stays as it is).
+    """
+    if m.type != "PERSON" or " " in m.text:
+        return m
+    match = re.search(r"(?:^|[a-z,] )([A-Z][a-z]+) $", text[max(0, m.start - 40) : m.start])
+    if match is None:
+        return m
+    word = match.group(1)
+    start = m.start - len(word) - 1
+    if (
+        word in _NOT_GIVEN_NAMES
+        or _TITLE.match(word + " ")
+        or fold_key(word) in load_not_entities().names
+        or word.endswith(("ian", "ese", "ish", "ean"))
+        or any(o.start < m.start and start < o.end for o in mentions if o is not m)
+    ):
+        return m
+    return Mention(start, m.end, text[start : m.end], "PERSON")
 
 
 def _sub(mention: Mention, start: int, end: int, entity_type: str | None = None) -> Mention:
@@ -118,12 +155,19 @@ def _split_acronym(m: Mention, _: Gazetteer) -> list[Mention]:
 
 
 def _split_possessive_place(m: Mention, gazetteer: Gazetteer) -> list[Mention]:
-    """'Ukraine’s Air Force' -> Ukraine (LOC) + Air Force; 'Russia’s RIA' -> Russia + RIA."""
+    """'Ukraine’s Air Force' -> Ukraine (LOC) + Air Force; 'Russia‘s RIA' -> Russia + RIA."""
     match = _POSSESSIVE_PLACE.match(m.text)
-    if match is None or not gazetteer.is_place(match.group("place")):
+    if match is None:
         return [m]
+    owner = match.group("place")
+    if gazetteer.is_place(owner):
+        owner_type = "LOC"
+    elif m.type == "ORG" and owner.split()[-1] in _ORG_HEADS and match.group("rest")[:1].isupper():
+        owner_type = "ORG"  # "Chinese Communist Party’s Politburo": two bodies
+    else:
+        return [m]  # "Harris County Sheriff's Office" is one name
     return [
-        _sub(m, 0, match.end("place"), "LOC"),
+        _sub(m, 0, match.end("place"), owner_type),
         _sub(m, match.start("rest"), len(m.text)),
     ]
 
@@ -133,7 +177,8 @@ def _strip_descriptor(m: Mention, gazetteer: Gazetteer) -> list[Mention]:
     place_type = _PLACE_TYPE.search(m.text)
     if place_type is not None:
         name = m.text[: place_type.start()]
-        if name and name.split()[-1] not in _NOT_A_PLACE_NAME and name[:1].isupper():
+        words = name.split()
+        if words and words[-1] not in _NOT_A_PLACE_NAME and words[-1][:1].isupper():
             return [_sub(m, 0, place_type.start(), "LOC")]
         return [m]
     tail = _ORG_TAIL.search(m.text)
