@@ -63,9 +63,7 @@ def build_gold() -> int:
             continue
         item_id, marked = line.split("\t", 1)
         text, entities = parse_marked(marked)
-        rows.append(
-            {"id": item_id, "part": part_of(item_id), "text": text, "entities": entities}
-        )
+        rows.append({"id": item_id, "part": part_of(item_id), "text": text, "entities": entities})
     GOLD.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
     return len(rows)
 
@@ -97,9 +95,7 @@ def _scores(
     return out
 
 
-def _score_rows(
-    rows: list[dict[str, Any]], tagged: list[list[Any]], part: str
-) -> dict[str, Any]:
+def _score_rows(rows: list[dict[str, Any]], tagged: list[list[Any]], part: str) -> dict[str, Any]:
     keep = [r["part"] == part for r in rows]
     gold = [{(e["start"], e["end"], e["type"]) for e in r["entities"]} for r in rows]
     pred = [{(e.start, e.end, e.type) for e in entities} for entities in tagged]

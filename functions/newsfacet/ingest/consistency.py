@@ -25,12 +25,44 @@ _CORPORATE = re.compile(
 # A repeat next to one of these words is part of a longer name ("Washington Post").
 _NAME_WORD = re.compile(r"[A-Z][\w'’.-]*")
 # Capitalised words that may stand before a name without being part of it.
-_OPENERS = {
-    "The", "A", "An", "In", "On", "At", "And", "But", "For", "Of", "By", "To", "From", "With",
-    "Mr", "Mrs", "Ms", "Dr", "Sir", "President", "Governor", "Senator", "Rep.", "Prince",
-    "Princess", "Minister", "General", "Judge", "Mayor", "Premier", "Chancellor",
-    "Representative", "Congresswoman", "Congressman",
-}
+_OPENERS = frozenset(
+    [
+        "The",
+        "A",
+        "An",
+        "In",
+        "On",
+        "At",
+        "And",
+        "But",
+        "For",
+        "Of",
+        "By",
+        "To",
+        "From",
+        "With",
+        "Mr",
+        "Mrs",
+        "Ms",
+        "Dr",
+        "Sir",
+        "President",
+        "Governor",
+        "Senator",
+        "Rep.",
+        "Prince",
+        "Princess",
+        "Minister",
+        "General",
+        "Judge",
+        "Mayor",
+        "Premier",
+        "Chancellor",
+        "Representative",
+        "Congresswoman",
+        "Congressman",
+    ]
+)
 
 
 def harmonise_document(
@@ -55,7 +87,9 @@ def _people_named_as_organisations(
     groups: Sequence[Sequence[Mention]],
 ) -> list[list[Mention]]:
     """'Nadia Mohamed' (ORG) is a person when 'Mohamed' alone is one in the same document."""
-    surnames = {m.text for group in groups for m in group if m.type == "PERSON" and " " not in m.text}
+    surnames = {
+        m.text for group in groups for m in group if m.type == "PERSON" and " " not in m.text
+    }
     out = []
     for group in groups:
         fixed = []

@@ -37,20 +37,80 @@ _PLACE_TYPE = re.compile(
     r"\s+(?:[Rr]egion|[Oo]blast|[Pp]rovince|[Gg]overnorate|[Pp]refecture|[Kk]rai|[Kk]ray)$"
 )
 # Last words of an organisation that can own another ("the Party's Politburo").
-_ORG_HEADS = {
-    "Party", "Ministry", "Council", "Committee", "Union", "Government", "Agency", "Service",
-    "Corps", "Army", "Navy", "Bank", "Parliament", "Assembly", "Department", "Commission",
-}
+_ORG_HEADS = frozenset(
+    [
+        "Party",
+        "Ministry",
+        "Council",
+        "Committee",
+        "Union",
+        "Government",
+        "Agency",
+        "Service",
+        "Corps",
+        "Army",
+        "Navy",
+        "Bank",
+        "Parliament",
+        "Assembly",
+        "Department",
+        "Commission",
+    ]
+)
 _NOT_A_PLACE_NAME = {"Northern", "Southern", "Eastern", "Western", "Central", "Capital", "Border"}
 _ACRONYM_INSIDE = re.compile(r"^(?P<name>.+?)\s*\((?P<acronym>[A-Z][A-Za-z0-9]{1,9})\)?$")
 _AND = re.compile(r"\s+(?:and|&)\s+")
-_NOT_GIVEN_NAMES = {
-    "The", "A", "An", "In", "On", "At", "And", "But", "For", "Of", "By", "To", "From", "With",
-    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January",
-    "February", "March", "April", "May", "June", "July", "August", "September", "October",
-    "November", "December", "Russian", "Ukrainian", "American", "British", "Chinese",
-    "Kremlin", "Pentagon", "Governor", "Colonel", "General", "Former", "Both", "Then", "When",
-}
+_NOT_GIVEN_NAMES = frozenset(
+    [
+        "The",
+        "A",
+        "An",
+        "In",
+        "On",
+        "At",
+        "And",
+        "But",
+        "For",
+        "Of",
+        "By",
+        "To",
+        "From",
+        "With",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+        "Russian",
+        "Ukrainian",
+        "American",
+        "British",
+        "Chinese",
+        "Kremlin",
+        "Pentagon",
+        "Governor",
+        "Colonel",
+        "General",
+        "Former",
+        "Both",
+        "Then",
+        "When",
+    ]
+)
 
 
 def tidy_spans(
@@ -173,7 +233,7 @@ def _split_possessive_place(m: Mention, gazetteer: Gazetteer) -> list[Mention]:
 
 
 def _strip_descriptor(m: Mention, gazetteer: Gazetteer) -> list[Mention]:
-    """'Reuters News Agency' -> Reuters; 'UK Government' -> UK (LOC); 'Belgorod oblast' -> Belgorod."""
+    """'Reuters News Agency' -> Reuters; 'UK Government' -> UK; 'Belgorod oblast' -> Belgorod."""
     place_type = _PLACE_TYPE.search(m.text)
     if place_type is not None:
         name = m.text[: place_type.start()]
@@ -206,9 +266,9 @@ def _split_and(
 
     def stands_alone(name: str) -> bool:
         pattern = re.compile(r"(?<!\w)" + re.escape(name) + r"(?!\w)")
-        return any(
-            not (m.start <= hit.start() < m.end) for hit in pattern.finditer(text)
-        ) or any(other.text == name for other in mentions if other is not m)
+        return any(not (m.start <= hit.start() < m.end) for hit in pattern.finditer(text)) or any(
+            other.text == name for other in mentions if other is not m
+        )
 
     if not (
         stands_alone(left)
