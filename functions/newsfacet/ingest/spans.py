@@ -133,6 +133,13 @@ def tidy_spans(
             parts = [piece for part in parts for piece in rule(part, gazetteer)]
         parts = [piece for part in parts for piece in _strip_descriptor(part, gazetteer)]
         parts = [piece for part in parts for piece in _split_and(text, part, gazetteer, mentions)]
+        # a piece the alias file knows takes its type from it ("UK" of "UK Government")
+        parts = [
+            Mention(p.start, p.end, p.text, book.names[fold_key(p.text)].type)
+            if fold_key(p.text) in book.names
+            else p
+            for p in parts
+        ]
         out.extend(p for p in parts if p.end > p.start)
     return sorted((_add_first_name(text, m, out) for m in out), key=lambda m: m.start)
 
@@ -239,7 +246,8 @@ def _strip_descriptor(m: Mention, gazetteer: Gazetteer) -> list[Mention]:
         name = m.text[: place_type.start()]
         words = name.split()
         if words and words[-1] not in _NOT_A_PLACE_NAME and words[-1][:1].isupper():
-            return [_sub(m, 0, place_type.start(), "LOC")]
+            the = 4 if words[0] in {"the", "The"} and len(words) > 1 else 0
+            return [_sub(m, the, place_type.start(), "LOC")]
         return [m]
     tail = _ORG_TAIL.search(m.text)
     if tail is not None and m.type == "ORG" and tail.start() > 0:
