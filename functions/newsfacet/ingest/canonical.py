@@ -34,6 +34,13 @@ _TITLES = re.compile(
     re.IGNORECASE,
 )
 _SMALL_WORDS = {"of", "the", "and", "for", "in", "on", "at", "to", "de", "la", "du", "von", "van"}
+# Capitalised words that open a sentence or clause and are never part of a name.
+# fmt: off
+FUNCTION_WORDS = frozenset({
+    "The", "A", "An", "In", "On", "At", "And", "But", "For", "Of", "By", "To", "From", "With",
+    "Both", "Then", "When",
+})
+# fmt: on
 _ACRONYM = re.compile(r"\s*\(\s*([A-Z][A-Z0-9]{1,7})\s*\)")
 
 

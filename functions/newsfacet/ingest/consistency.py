@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from newsfacet.ingest.canonical import Mention, fold_key
+from newsfacet.ingest.canonical import FUNCTION_WORDS, Mention, fold_key
 from newsfacet.models.entry import EntityType
 
 _CORPORATE = re.compile(
@@ -25,44 +25,14 @@ _CORPORATE = re.compile(
 # A repeat next to one of these words is part of a longer name ("Washington Post").
 _NAME_WORD = re.compile(r"[A-Z][\w'’.-]*")
 # Capitalised words that may stand before a name without being part of it.
-_OPENERS = frozenset(
-    [
-        "The",
-        "A",
-        "An",
-        "In",
-        "On",
-        "At",
-        "And",
-        "But",
-        "For",
-        "Of",
-        "By",
-        "To",
-        "From",
-        "With",
-        "Mr",
-        "Mrs",
-        "Ms",
-        "Dr",
-        "Sir",
-        "President",
-        "Governor",
-        "Senator",
-        "Rep.",
-        "Prince",
-        "Princess",
-        "Minister",
-        "General",
-        "Judge",
-        "Mayor",
-        "Premier",
-        "Chancellor",
-        "Representative",
-        "Congresswoman",
-        "Congressman",
-    ]
-)
+# Capitalised words that may stand before a name without being part of it.
+# fmt: off
+_OPENERS = FUNCTION_WORDS | {
+    "Mr", "Mrs", "Ms", "Dr", "Sir", "President", "Governor", "Senator", "Rep.", "Prince",
+    "Princess", "Minister", "General", "Judge", "Mayor", "Premier", "Chancellor",
+    "Representative", "Congresswoman", "Congressman",
+}
+# fmt: on
 
 
 def harmonise_document(

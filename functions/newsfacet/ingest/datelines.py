@@ -25,38 +25,13 @@ _DATELINE = re.compile(
     re.MULTILINE,
 )
 # ALL-CAPS openers that are labels, not places.
-_LABELS = frozenset(
-    [
-        "UPDATE",
-        "UPDATED",
-        "BREAKING",
-        "ACCIDENT",
-        "ARREST",
-        "WATCH",
-        "EXCLUSIVE",
-        "ANALYSIS",
-        "OPINION",
-        "EDITORIAL",
-        "REVIEW",
-        "LIVE",
-        "VIDEO",
-        "PHOTOS",
-        "NEWS",
-        "CORRECTION",
-        "FILE",
-        "ANCHOR",
-        "REPORT",
-        "NOTE",
-        "WARNING",
-        "ALERT",
-        "FT",
-        "AP",
-        "AFP",
-        "UPI",
-        "REUTERS",
-        "TASS",
-    ]
-)
+# fmt: off
+_LABELS = {
+    "UPDATE", "UPDATED", "BREAKING", "ACCIDENT", "ARREST", "WATCH", "EXCLUSIVE", "ANALYSIS",
+    "OPINION", "EDITORIAL", "REVIEW", "LIVE", "VIDEO", "PHOTOS", "NEWS", "CORRECTION", "FILE",
+    "ANCHOR", "REPORT", "NOTE", "WARNING", "ALERT", "FT", "AP", "AFP", "UPI", "REUTERS", "TASS",
+}
+# fmt: on
 
 
 def find_dateline(text: str, gazetteer: Gazetteer) -> list[Mention]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from newsfacet.ingest.canonical import AliasBook, Mention, fold_key
+from newsfacet.ingest.canonical import FUNCTION_WORDS, AliasBook, Mention, fold_key
 from newsfacet.ingest.nonentities import load_not_entities
 from newsfacet.ingest.places import Gazetteer
 
@@ -37,80 +37,24 @@ _PLACE_TYPE = re.compile(
     r"\s+(?:[Rr]egion|[Oo]blast|[Pp]rovince|[Gg]overnorate|[Pp]refecture|[Kk]rai|[Kk]ray)$"
 )
 # Last words of an organisation that can own another ("the Party's Politburo").
-_ORG_HEADS = frozenset(
-    [
-        "Party",
-        "Ministry",
-        "Council",
-        "Committee",
-        "Union",
-        "Government",
-        "Agency",
-        "Service",
-        "Corps",
-        "Army",
-        "Navy",
-        "Bank",
-        "Parliament",
-        "Assembly",
-        "Department",
-        "Commission",
-    ]
-)
+# fmt: off
+_ORG_HEADS = {
+    "Party", "Ministry", "Council", "Committee", "Union", "Government", "Agency", "Service",
+    "Corps", "Army", "Navy", "Bank", "Parliament", "Assembly", "Department", "Commission",
+}
+# fmt: on
 _NOT_A_PLACE_NAME = {"Northern", "Southern", "Eastern", "Western", "Central", "Capital", "Border"}
 _ACRONYM_INSIDE = re.compile(r"^(?P<name>.+?)\s*\((?P<acronym>[A-Z][A-Za-z0-9]{1,9})\)?$")
 _AND = re.compile(r"\s+(?:and|&)\s+")
-_NOT_GIVEN_NAMES = frozenset(
-    [
-        "The",
-        "A",
-        "An",
-        "In",
-        "On",
-        "At",
-        "And",
-        "But",
-        "For",
-        "Of",
-        "By",
-        "To",
-        "From",
-        "With",
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-        "Russian",
-        "Ukrainian",
-        "American",
-        "British",
-        "Chinese",
-        "Kremlin",
-        "Pentagon",
-        "Governor",
-        "Colonel",
-        "General",
-        "Former",
-        "Both",
-        "Then",
-        "When",
-    ]
-)
+# Capitalised words before a lone surname that are not a given name.
+# fmt: off
+_NOT_GIVEN_NAMES = FUNCTION_WORDS | {
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January",
+    "February", "March", "April", "May", "June", "July", "August", "September", "October",
+    "November", "December", "Russian", "Ukrainian", "American", "British", "Chinese",
+    "Kremlin", "Pentagon", "Governor", "Colonel", "General", "Former",
+}
+# fmt: on
 
 
 def tidy_spans(
