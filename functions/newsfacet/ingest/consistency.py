@@ -120,27 +120,32 @@ def _unfound_repeats(
     text: str, mentions: Sequence[Mention], types: dict[str, EntityType]
 ) -> list[Mention]:
     """Whole-word occurrences of found names (and short forms) that no mention covers."""
-    forms = {m.text for m in mentions} | {
-        key for key in types if " " not in key
-    }  # short forms are keys; matched case-insensitively below only when capitalised
+    exact = {m.text for m in mentions if len(m.text) >= 3}
+    # short forms are folded keys: any capitalised spelling of them counts
+    folded = {key for key in types if " " not in key and len(key) >= 3}
+    if not exact and not folded:
+        return []
+    alternatives = sorted(exact | folded, key=len, reverse=True)
+    pattern = re.compile(
+        r"(?<![\w@#-])(?:" + "|".join(map(re.escape, alternatives)) + r")(?![\w-])",
+        re.IGNORECASE,
+    )  # one pass over the text: a pattern per name cost more than the model's own work
     added: list[Mention] = []
     taken = [(m.start, m.end) for m in mentions]
-    for form in sorted(forms, key=len, reverse=True):
-        if len(form) < 3:
+    for hit in pattern.finditer(text):
+        start, end = hit.span()
+        surface = hit.group()
+        if surface not in exact and fold_key(surface) not in folded:
             continue
-        flags = re.IGNORECASE if form.islower() else 0
-        for hit in re.finditer(r"(?<![\w@#-])" + re.escape(form) + r"(?![\w-])", text, flags):
-            start, end = hit.span()
-            surface = hit.group()
-            if not surface[:1].isupper() or any(s < end and start < e for s, e in taken):
-                continue
-            if _inside_longer_name(text, start, end):
-                continue
-            entity_type = types.get(fold_key(surface))
-            if entity_type is None:
-                continue
-            added.append(Mention(start, end, surface, entity_type))
-            taken.append((start, end))
+        if not surface[:1].isupper() or any(s < end and start < e for s, e in taken):
+            continue
+        if _inside_longer_name(text, start, end):
+            continue
+        entity_type = types.get(fold_key(surface))
+        if entity_type is None:
+            continue
+        added.append(Mention(start, end, surface, entity_type))
+        taken.append((start, end))
     return added
 
 
