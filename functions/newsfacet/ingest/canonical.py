@@ -18,9 +18,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsfacet.models.entry import ENTITY_TYPES, Entity, EntityType
+
+if TYPE_CHECKING:
+    from newsfacet.ingest.places import Gazetteer
 
 _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
@@ -30,6 +33,13 @@ _TITLES = re.compile(
     re.IGNORECASE,
 )
 _SMALL_WORDS = {"of", "the", "and", "for", "in", "on", "at", "to", "de", "la", "du", "von", "van"}
+# Capitalised words that open a sentence or clause and are never part of a name.
+# fmt: off
+FUNCTION_WORDS = frozenset({
+    "The", "A", "An", "In", "On", "At", "And", "But", "For", "Of", "By", "To", "From", "With",
+    "Both", "Then", "When",
+})
+# fmt: on
 _ACRONYM = re.compile(r"\s*\(\s*([A-Z][A-Z0-9]{1,7})\s*\)")
 
 
@@ -67,15 +77,24 @@ def fold_key(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def display_name(text: str) -> str:
-    """A stable written form: trimmed, single-spaced, lowercase words capitalised."""
+def display_name(text: str, entity_type: EntityType | None = None) -> str:
+    """A stable written form: trimmed, single-spaced, lowercase words capitalised.
+
+    ALL-CAPS text from a dateline or headline is set in title case, so "GAZA"
+    and "Gaza" are one value: any multi-word ALL-CAPS name, and a one-word
+    person or place of four letters or more ("KYIV"); a one-word ORG stays as
+    written, since it is most likely an acronym ("NATO", "UNICEF").
+    """
     text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).strip()
     text = _POSSESSIVE.sub("", _LEADING_THE.sub("", text)).strip()
     words = text.split()
+    letters = sum(ch.isalpha() for ch in text)
+    if text.isupper() and (len(words) > 1 or (entity_type in {"PERSON", "LOC"} and letters > 3)):
+        words = [w.lower() for w in words]
     out = []
     for i, word in enumerate(words):
         if word.islower() and (i == 0 or word not in _SMALL_WORDS):
-            word = word[:1].upper() + word[1:]
+            word = "-".join(p[:1].upper() + p[1:] for p in word.split("-"))
         out.append(word)
     return " ".join(out)
 
@@ -105,6 +124,13 @@ def trim_mention(text: str, start: int, end: int) -> tuple[int, int] | None:
     if end <= start:
         return None
     return start, end
+
+
+def load_gazetteer() -> Gazetteer:
+    # imported here: places.py imports Mention from this module
+    from newsfacet.ingest.places import load_gazetteer as load
+
+    return load()
 
 
 @lru_cache(maxsize=4)
@@ -300,7 +326,11 @@ def _resolve(
             return book.names[bare]
         if key in known:
             return known[key]
-        return AliasEntry(display_name(_strip_title(mention.text)), "PERSON")
+        return AliasEntry(display_name(_strip_title(mention.text), "PERSON"), "PERSON")
     if key in known:
         return known[key]
-    return AliasEntry(display_name(mention.text), mention.type)
+    if mention.type == "LOC":
+        place = load_gazetteer().canonical(mention.text)
+        if place is not None:  # "St. Lucia" -> Saint Lucia, "KHAN YOUNIS" stays its own
+            return AliasEntry(place, "LOC")
+    return AliasEntry(display_name(mention.text, mention.type), mention.type)

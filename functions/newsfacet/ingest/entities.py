@@ -32,6 +32,7 @@ from newsfacet.ingest.canonical import (
     fold_document,
     load_alias_book,
 )
+from newsfacet.ingest.chain import STEPS, refine_document
 from newsfacet.models.entry import Entity, EntityType, Entry
 
 if TYPE_CHECKING:
@@ -142,19 +143,29 @@ def find_mentions(
     return out
 
 
-def tag_texts(texts: Sequence[str], *, with_aliases: bool = True) -> list[list[Entity]]:
+def tag_texts(
+    texts: Sequence[str], *, with_aliases: bool = True, steps: Sequence[str] | None = None
+) -> list[list[Entity]]:
     """Canonical entities of independent texts (each its own document), without an alias table.
 
     This is what ``newsfacet entities --jsonl`` prints and what the NER
     benchmark scores; the Lambda runs the same steps through
     :func:`tag_documents`, with the index's alias table added.
+
+    Args:
+        texts: independent texts.
+        with_aliases: False is the bare model (no alias file, no chain).
+        steps: the chain steps to run (:data:`newsfacet.ingest.chain.STEPS`);
+            by default all of them with aliases and none without.
     """
     book = load_alias_book() if with_aliases else AliasBook()
+    chosen = (STEPS if with_aliases else ()) if steps is None else tuple(steps)
     mentions = find_mentions(texts, with_aliases=with_aliases)
-    return [
-        fold_document([text], [found], book).entities[0]
-        for text, found in zip(texts, mentions, strict=True)
-    ]
+    out = []
+    for text, found in zip(texts, mentions, strict=True):
+        refined = refine_document([text], [found], book, steps=chosen)
+        out.append(fold_document([text], refined, book).entities[0])
+    return out
 
 
 @dataclass(frozen=True)
@@ -200,9 +211,10 @@ def tag_documents(
     for group in documents:
         if not group:
             continue
-        folded = fold_document(
-            [e.body for e in group], [found.get(e.id, []) for e in group], book, seen
-        )
+        texts = [e.body for e in group]
+        # The chain after the model (ingest/chain.py), then folding through the aliases.
+        refined = refine_document(texts, [found.get(e.id, []) for e in group], book)
+        folded = fold_document(texts, refined, book, seen)
         for entry, tagged in zip(group, folded.entities, strict=True):
             entities.setdefault(entry.id, tagged)
         for key, alias in folded.learned.items():
