@@ -127,7 +127,7 @@ def _language_identifier() -> Any:
 
 
 def page_language(html: bytes, snippets: Iterable[str]) -> str:
-    """The language of a page's main text: py3langid on the must-appear snippets, else ``<html lang>``.
+    """A page's language: py3langid on the must-appear snippets, else its ``<html lang>``.
 
     The ``lang`` attribute alone misleads (templates keep ``lang="en"`` on German pages);
     the snippets alone are sometimes too short to tell.
@@ -168,29 +168,39 @@ def ours(case: Case) -> str:
         result = parse_object(case.data, ref, limit=50 * 1024 * 1024)
     except InputError:
         return ""
+    # What gets indexed: each entry's text, and a live blog's post headings (they come
+    # from the text). A document's own title stays out, as it does from trafilatura's text.
     return "\n\n".join(
-        "\n".join(filter(None, [doc.title if case.key.endswith(".txt") else None, doc.text]))
+        "\n".join(filter(None, [entry.title if len(doc.entries) > 1 else None, entry.text]))
         for doc in result.documents
+        for entry in doc.entries
     )
 
 
 def trafilatura_alone(case: Case) -> str:
     """The baseline: the trafilatura call ``extract_html_article`` makes, on the page bytes."""
+    return trafilatura_document(case)[1]
+
+
+def trafilatura_document(case: Case) -> tuple[str | None, str]:
+    """The baseline's title and text."""
     import trafilatura
 
     from newsfacet.ingest.extract import TRAFILATURA_ARGS
 
     found = trafilatura.bare_extraction(case.data, url=case.url, **TRAFILATURA_ARGS)
-    return (getattr(found, "text", None) or "") if found is not None else ""
+    if found is None:
+        return None, ""
+    return getattr(found, "title", None), getattr(found, "text", None) or ""
 
 
-def as_scraped_text(case: Case, text: str) -> Case:
-    """The same page as a plain-text scrape holding ``text`` (what our text path reads)."""
+def as_scraped_text(case: Case, title: str | None, text: str) -> Case:
+    """The same page as a plain-text scrape: its title line, then ``text`` (as the seeds are)."""
     return Case(
         case.dataset,
         case.file.removesuffix(".gz") + ".txt",
         case.url,
-        text.encode("utf-8"),
+        "\n\n".join(filter(None, [title, text])).encode("utf-8"),
         case.with_,
         case.without,
         case.language,
@@ -200,7 +210,9 @@ def as_scraped_text(case: Case, text: str) -> Case:
 def language_groups(cases: list[Case]) -> dict[str, str]:
     """Page file -> the language row it is reported under (small languages pooled)."""
     counts = Counter(c.language for c in cases)
-    return {c.file: c.language if counts[c.language] >= MIN_LANGUAGE_PAGES else "other" for c in cases}
+    return {
+        c.file: c.language if counts[c.language] >= MIN_LANGUAGE_PAGES else "other" for c in cases
+    }
 
 
 @dataclass
@@ -235,7 +247,7 @@ def run(ctx: Any) -> dict[str, Any]:
     first = sets["dev"][0]
     # Warm both sides up (imports, lxml, trafilatura's caches) outside the timing.
     ours(first)
-    ours(as_scraped_text(first, trafilatura_alone(first)))
+    ours(as_scraped_text(first, *trafilatura_document(first)))
     seconds = {"ours": 0.0, "trafilatura": 0.0}
     figures: dict[str, Any] = {}
     for name, cases in sets.items():
@@ -244,17 +256,17 @@ def run(ctx: Any) -> dict[str, Any]:
         scraped = SetScores(("ours", "as_is"))
         for case in cases:
             groups = _groups(case, languages[case.file])
-            texts: dict[str, str] = {}
-            for side, extract in (("trafilatura", trafilatura_alone), ("ours", ours)):
-                started = time.perf_counter()
-                texts[side] = extract(case)
-                seconds[side] += time.perf_counter() - started
-                html.add(groups, side, case, texts[side])
-            scraped.add(groups, "as_is", case, texts["trafilatura"])
-            if texts["trafilatura"].strip():
-                scraped.add(groups, "ours", case, ours(as_scraped_text(case, texts["trafilatura"])))
-            else:
-                scraped.add(groups, "ours", case, "")
+            started = time.perf_counter()
+            title, theirs = trafilatura_document(case)
+            seconds["trafilatura"] += time.perf_counter() - started
+            html.add(groups, "trafilatura", case, theirs)
+            started = time.perf_counter()
+            html.add(groups, "ours", case, ours(case))
+            seconds["ours"] += time.perf_counter() - started
+            scraped.add(groups, "as_is", case, theirs)
+            scraped.add(
+                groups, "ours", case, ours(as_scraped_text(case, title, theirs)) if theirs else ""
+            )
         figures[name] = html.figures()
         figures[f"{name}_scraped_text"] = scraped.figures()
     pages = sum(len(cases) for cases in sets.values())
@@ -283,7 +295,9 @@ def format_table(figures: dict[str, Any]) -> str:
             label = name if key == name else f"{name}, scraped text (vs text as is)"
             rows = [(half, "all", block[half]) for half in ("tune", "holdout", "all")]
             for language, halves in block.get("languages", {}).items():
-                rows += [(half, language, halves[half]) for half in ("tune", "holdout") if half in halves]
+                rows += [
+                    (half, language, halves[half]) for half in ("tune", "holdout") if half in halves
+                ]
             for half, language, row in rows:
                 lines.append(
                     f"| {label} | {half} | {language} | {row['ours']['pages']} "

@@ -32,7 +32,20 @@ _CONFUSABLES = str.maketrans(
 )
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 
-TERMINAL = (".", "!", "?", "…", '"', "'", ")", ":", ";")
+# What a sentence (or a lead-in) ends with, in every script we have seen: Latin
+# punctuation, CJK full-width and half-width forms, Arabic and Urdu, Devanagari and
+# Bengali danda, Armenian, Ethiopic, Myanmar. A closing quote or bracket also ends a
+# line like a sentence: quotes close after the punctuation ("…over.”, “…」").
+SENTENCE_ENDS = frozenset(".!?…:;。！？．｡；：、؟۔।॥։።။")
+CLOSERS = frozenset("\"')]»›”’」』）》〉】］｝")
+QUESTION_MARKS = ("?", "？", "؟")
+# Scripts written without spaces between words: a run of them counts as one word per
+# CHARS_PER_WORD characters, so "short" means the same in Chinese as in German.
+UNSPACED = re.compile(
+    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f\u0e80-\u0eff"
+    r"\u1000-\u109f\u1780-\u17ff\uff66-\uff9f]+"
+)
+CHARS_PER_WORD = 2
 
 
 def fold_line(line: str) -> str:
@@ -42,7 +55,19 @@ def fold_line(line: str) -> str:
 
 
 def words(line: str) -> int:
-    return len(line.split())
+    """Length in words, in any script: spaced words, plus unspaced runs (CJK, Thai...)
+    counted at ``CHARS_PER_WORD`` characters a word."""
+    unspaced = UNSPACED.findall(line)
+    if not unspaced:
+        return len(line.split())
+    spaced = len(UNSPACED.sub(" ", line).split())
+    return spaced + sum(max(1, round(len(run) / CHARS_PER_WORD)) for run in unspaced)
+
+
+def ends_like_sentence(line: str) -> bool:
+    """The line's last character closes a sentence or a quote, in any script."""
+    stripped = line.rstrip()
+    return bool(stripped) and (stripped[-1] in SENTENCE_ENDS or stripped[-1] in CLOSERS)
 
 
 def is_headline_like(line: str, *, max_words: int = 25) -> bool:
@@ -50,8 +75,7 @@ def is_headline_like(line: str, *, max_words: int = 25) -> bool:
     stripped = line.strip()
     if not stripped or words(stripped) > max_words:
         return False
-    end = stripped.translate(_QUOTES)[-1]
-    return end not in TERMINAL or stripped.endswith("?")
+    return not ends_like_sentence(stripped) or stripped.endswith(QUESTION_MARKS)
 
 
 # -- line rules --------------------------------------------------------------------
@@ -258,6 +282,11 @@ _PROFILE_HEADERS = {
 }
 _KEY_VALUE = re.compile(r"^([a-z][a-z ]{1,20}?)\s*:\s*\S")
 _BULLET = re.compile(r"^\s*(?:[•·▪►▸‣◦*]|-\s|–\s|\d{1,2}[.)]\s)")
+# "... | Redacted", "... - YouTube": a video title with its channel.
+_CHANNEL = re.compile(r"\s[|]\s*[\w .'&-]{2,40}$")
+# A list whose items each read as another story's headline: this long, this many at most.
+MIN_HEADLINE_WORDS = 6
+MAX_HEADLINE_LIST = 6
 
 
 @dataclass
@@ -276,12 +305,6 @@ class CleanedText:
 # A caption that ends in an upper-case credit: "... in Las Croabas. By U.S. CUSTOMS".
 # Matched on the raw line: case is the signal.
 _CAPS_CREDIT = re.compile(r"\b(?:By|Photo:|Credit:)\s+[A-Z][A-Z .,&'/-]{4,}$")
-# A contributor's bio closing the page: "Jane Doe is the founder of ...".
-_BIO = re.compile(
-    r"^[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3} (?:is|was) (?:a|an|the) "
-    r"[^.]{0,120}\b(?:founder|editor|writer|journalist|reporter|correspondent|author|"
-    r"consultant|contributor|columnist|freelancer?|blogger|ceo|director|principal)\b"
-)
 
 
 def match_line_rule(line: str) -> str | None:
@@ -318,23 +341,43 @@ def _profile_block(folded: Sequence[str]) -> set[int]:
     return drop
 
 
-def _link_lists(paragraphs: Sequence[str]) -> set[int]:
-    """Runs of 2+ bullet or numbered items that read like headlines: related-link lists."""
+def _link_lists(paragraphs: Sequence[str], reasons: Mapping[int, str]) -> set[int]:
+    """Runs of 2+ bullet or numbered headline-like items that the text shows to be links.
+
+    A scraped text has lost its markup, so the evidence is in the text: a related-coverage
+    label right above the run ("Top Articles", "Read more:"); source credits inside it
+    ("(Channel 4 News)" under a video link, "... | Redacted"); or items that each read as
+    another story's headline (long, no sentence end) in a run nothing announces (a list
+    after "You will need:" is the article's own). Lists of questions are quizzes and FAQs.
+    """
     drop: set[int] = set()
     run: list[int] = []
+    credits = 0
 
     def close() -> None:
-        # Lists of questions are quizzes and FAQs, not links to other stories.
-        questions = sum(paragraphs[i].rstrip().endswith("?") for i in run)
-        if len(run) >= 2 and questions * 2 <= len(run):
+        nonlocal credits
+        items = [i for i in run if match_line_rule(paragraphs[i]) != "source_credit"]
+        questions = sum(paragraphs[i].rstrip().endswith(QUESTION_MARKS) for i in items)
+        above = run[0] - 1 if run else -1
+        labelled = above >= 0 and reasons.get(above) == "related_label"
+        announced = above >= 0 and paragraphs[above].rstrip().endswith((":", "："))
+        headlines = (
+            len(items) <= MAX_HEADLINE_LIST
+            and not announced
+            and all(words(_BULLET.sub("", paragraphs[i])) >= MIN_HEADLINE_WORDS for i in items)
+        )
+        if len(items) >= 2 and questions * 2 <= len(items) and (labelled or credits or headlines):
             drop.update(run)
         run.clear()
+        credits = 0
 
     for i, line in enumerate(paragraphs):
         if _BULLET.match(line) and is_headline_like(_BULLET.sub("", line), max_words=30):
             run.append(i)
+            credits += bool(_CHANNEL.search(line))
         elif run and match_line_rule(line) == "source_credit":
             run.append(i)  # "(Channel 4 News)" under a numbered video link
+            credits += 1
         else:
             close()
     close()
@@ -347,6 +390,7 @@ def clean_paragraphs(
     title: str | None = None,
     template: Collection[str] = (),
     keep: Collection[int] = (),
+    block_rules: bool = True,
 ) -> CleanedText:
     """Remove boilerplate paragraphs; keep the story's paragraphs in order.
 
@@ -355,23 +399,24 @@ def clean_paragraphs(
         title: the document title; body lines repeating it are dropped.
         template: hashes (:func:`line_hash`) of lines learned to be this outlet's template.
         keep: indices never to remove (e.g. live-blog bylines the splitter needs).
+        block_rules: also remove link lists and fake author profiles. For scraped text;
+            on an HTML extractor's output they removed real lists and contact pages.
     """
     folded = [fold_line(p) for p in paragraphs]
     reasons: dict[int, str] = {}
-    for i in _profile_block(folded):
-        reasons[i] = "author_profile"
-    for i in _link_lists(paragraphs):
-        reasons.setdefault(i, "link_list")
     folded_title = fold_line(title) if title else None
     for i, paragraph in enumerate(paragraphs):
-        if i in reasons:
-            continue
         if folded_title and folded[i] == folded_title:
             reasons[i] = "repeated_title"
         elif template and line_hash(paragraph) in template:
             reasons[i] = "template"
         elif (rule := match_line_rule(paragraph)) is not None:
             reasons[i] = rule
+    if block_rules:
+        for i in _profile_block(folded):
+            reasons[i] = "author_profile"
+        for i in _link_lists(paragraphs, reasons):
+            reasons[i] = "link_list"
     kept: list[str] = []
     removed: list[tuple[str, str]] = []
     order: list[tuple[bool, str]] = []
@@ -383,25 +428,6 @@ def clean_paragraphs(
             kept.append(paragraph)
         order.append((gone, paragraph))
     return CleanedText(kept, removed, order)
-
-
-def trim_tail(paragraphs: list[str], *, stop: re.Pattern[str] | None = None) -> list[str]:
-    """Drop what is left at the very end: link-list remains, widget titles, a contributor bio.
-
-    Stops at the first line that ends like a sentence (or matches ``stop``, e.g.
-    a live-blog byline), so the story's last paragraph always survives.
-    """
-    end = len(paragraphs)
-    while end > 1:
-        line = paragraphs[end - 1]
-        if stop is not None and stop.search(line):
-            break
-        if not is_headline_like(line, max_words=30) and not (
-            words(line) <= 60 and _BIO.match(line.strip())
-        ):
-            break
-        end -= 1
-    return paragraphs[:end]
 
 
 # -- learned template lines ---------------------------------------------------------
