@@ -51,8 +51,10 @@ MAX_TAIL_LINES = 3
 MIN_LINK_HEADLINE_WORDS = 6
 # An alternative headline repeats at least this share of the title's words.
 MIN_TITLE_OVERLAP = 0.5
-# A subheading shares at least this many words (beyond the title's) with what follows it.
+# A subheading shares at least this many words (beyond the title's) with the next
+# ECHO_PARAGRAPHS paragraphs.
 MIN_SUBHEADING_ECHO = 2
+ECHO_PARAGRAPHS = 2
 _LONG_WORD = re.compile(r"[^\W\d_]{4,}")
 # Related-coverage teasers: "Topic: one-sentence summary", a block of at least this many.
 MIN_TEASERS = 3
@@ -160,8 +162,8 @@ def drop_link_headlines(
     A subheading announces what follows: the next paragraphs repeat its words. An
     embedded link to another story ("IAEA chief pushes plan to secure nuclear power
     plant ahead of Ukrainian offensive") shares at most the article's general topic:
-    words of the title do not count, and it must share fewer than
-    :data:`MIN_SUBHEADING_ECHO` words with the two paragraphs after it. Both neighbours
+    words of the title do not count, and it shares fewer than
+    :data:`MIN_SUBHEADING_ECHO` words with the paragraphs after it. Both neighbours
     must end like sentences: a headline among other short lines belongs to a list.
     """
     title_words = content_words(title or "")
@@ -174,7 +176,7 @@ def drop_link_headlines(
         and ends_like_sentence(paragraphs[i + 1])
         and len(
             (content_words(paragraphs[i]) - title_words)
-            & content_words(" ".join(paragraphs[i + 1 : i + 3]))
+            & content_words(" ".join(paragraphs[i + 1 : i + 1 + ECHO_PARAGRAPHS]))
         )
         < MIN_SUBHEADING_ECHO
     ]
