@@ -109,7 +109,8 @@ _LABELS = (
     r"auch interessant|(?:das|dies|diese[sr]?) (?:thema )?konnte (?:sie|dich) (?:auch )?"
     r"interessieren|das konnte (?:sie|dich) auch interessieren|lesen sie (?:auch|hier|mehr)|"
     r"mehr zum thema|zum weiterlesen|weiterlesen|(?:weitere|ahnliche|verwandte|aktuelle) "
-    r"(?:artikel|beitrage|themen|nachrichten|news|meldungen)[\w .'-]{0,40}|top-themen[\w .'-]{0,30}|"
+    r"(?:artikel|beitrage|themen|nachrichten|news|meldungen)[\w .'-]{0,40}|"
+    r"top-themen[\w .'-]{0,30}|"
     r"meistgelesen|lire aussi|a lire aussi|a lire egalement|voir aussi|sur le meme sujet|"
     r"articles? (?:similaires|lies|connexes)|lee tambien|lea tambien|vea tambien|ver tambien|"
     r"(?:le|te) puede interesar|tambien (?:le|te) puede interesar|puedes ver|"
@@ -251,7 +252,8 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"cookie (?:policy|settings|preferences|notice)|accept (?:all )?cookies|"
         r"by continuing to (?:use|browse)|manage (?:your )?(?:consent|cookies)|"
         r"your privacy choices|consent preferences|"
-        r"(?:diese|unsere) (?:web)?seite (?:verwendet|nutzt) cookies|wir (?:verwenden|nutzen) cookies|"
+        r"(?:diese|unsere) (?:web)?seite (?:verwendet|nutzt) cookies|"
+        r"wir (?:verwenden|nutzen) cookies|"
         r"ce site utilise des cookies|nous utilisons des cookies|"
         r"(?:este|nuestro) sitio(?: web)? utiliza cookies|utilizamos cookies)\b",
         60,
