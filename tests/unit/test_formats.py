@@ -154,7 +154,7 @@ def test_html_without_text_is_named(page: bytes) -> None:
 )
 def test_html_behind_a_script_or_a_php_warning_is_html(head: bytes) -> None:
     page = head + b"<html><head><title>T</title></head><body><p>Story.</p></body></html>"
-    fmt, items = _read(page, key="page.html")
+    fmt, _ = _read(page, key="page.html")
     assert fmt == "html"
 
 
@@ -162,7 +162,7 @@ def test_utf8_with_a_stray_byte_stays_utf8() -> None:
     """One bad byte must not make a detector guess a legacy charset for the whole page."""
     text = "<html><head><meta charset='utf-8'></head><body><p>Mäscot: Schaf, weiß.</p>"
     page = text.encode("utf-8") * 20 + b"\xe9 caf" + b"</body></html>"
-    fmt, items = _read(page, key="page.html")
+    _, items = _read(page, key="page.html")
     html = items[0].html  # type: ignore[attr-defined]
     assert "Mäscot: Schaf, weiß." in html
     assert "\ufffd" in html
@@ -170,5 +170,5 @@ def test_utf8_with_a_stray_byte_stays_utf8() -> None:
 
 def test_a_declared_legacy_charset_is_used() -> None:
     page = "<html><head><meta charset='iso-8859-1'></head><body>Größe</body></html>"
-    fmt, items = _read(page.encode("latin-1"), key="page.html")
+    _, items = _read(page.encode("latin-1"), key="page.html")
     assert "Größe" in items[0].html  # type: ignore[attr-defined]
