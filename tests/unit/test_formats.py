@@ -142,3 +142,32 @@ def test_html_without_text_is_named(page: bytes) -> None:
     assert not result.documents
     assert [e.code for e in result.errors] == ["no_content"]
     assert "shell.html" in str(result.errors[0])
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"<script type='text/javascript'>var preroll = 1;" + b" " * 3000 + b"</script>\n",
+        b"<br />\n<b>Deprecated</b>: Assigning the return value of new by reference\n" * 40,
+    ],
+)
+def test_html_behind_a_script_or_a_php_warning_is_html(head: bytes) -> None:
+    page = head + b"<html><head><title>T</title></head><body><p>Story.</p></body></html>"
+    fmt, _ = _read(page, key="page.html")
+    assert fmt == "html"
+
+
+def test_utf8_with_a_stray_byte_stays_utf8() -> None:
+    """One bad byte must not make a detector guess a legacy charset for the whole page."""
+    text = "<html><head><meta charset='utf-8'></head><body><p>Mäscot: Schaf, weiß.</p>"
+    page = text.encode("utf-8") * 20 + b"\xe9 caf" + b"</body></html>"
+    _, items = _read(page, key="page.html")
+    html = items[0].html  # type: ignore[attr-defined]
+    assert "Mäscot: Schaf, weiß." in html
+    assert "\ufffd" in html
+
+
+def test_a_declared_legacy_charset_is_used() -> None:
+    page = "<html><head><meta charset='iso-8859-1'></head><body>Größe</body></html>"
+    _, items = _read(page.encode("latin-1"), key="page.html")
+    assert "Größe" in items[0].html  # type: ignore[attr-defined]

@@ -88,17 +88,25 @@ def decode_text(data: bytes, *, key: str) -> str:
     except UnicodeDecodeError:
         pass
     declared = _declared_charset(data)
-    if declared:
+    if declared and declared.replace("_", "-") not in UTF8_NAMES:
         try:
             return data.decode(declared)
         except (LookupError, UnicodeDecodeError):
             pass  # a wrong declaration is common; fall back to detection
+    # UTF-8 with a stray byte or two (a truncated character, one pasted Latin-1 word):
+    # a detector would guess a legacy charset and garble every accented letter.
+    mostly = data.decode("utf-8", errors="replace")
+    if mostly.count("\ufffd") <= 1 + len(data) // STRAY_BYTES_PER:
+        return mostly.removeprefix("\ufeff")
     best = from_bytes(data).best()
     if best is None:
         raise BadEncodingError(key=key, reason="no character set decodes these bytes")
     return str(best)
 
 
+UTF8_NAMES = {"utf-8", "utf8"}
+# Undecodable bytes tolerated in UTF-8 text: one per this many bytes (plus one).
+STRAY_BYTES_PER = 5000
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
 
 
@@ -108,12 +116,20 @@ def _declared_charset(data: bytes) -> str | None:
     return match[1].decode("ascii").lower() if match else None
 
 
+_HTML_TAG = re.compile(r"<(?:!doctype html|html|head|body)\b", re.IGNORECASE)
+HTML_TAG_WINDOW = 65536
+
+
 def detect_format(text: str, *, key: str) -> Format:
     """Tell HTML, JSON, JSON Lines and plain text apart by their content."""
     head = text.lstrip()[:2048].lower()
     if head.startswith(("<!doctype html", "<html", "<?xml")) or (
         head.startswith("<") and ("<body" in head or "<head" in head or "<p" in head)
     ):
+        return "html"
+    # A page that opens with a script block or a PHP warning ("<br /><b>Deprecated</b>")
+    # still has its <html> or <body> further down.
+    if head.startswith("<") and _HTML_TAG.search(text, 0, HTML_TAG_WINDOW):
         return "html"
     if head.startswith("{"):
         first_line = text.lstrip().split("\n", 1)[0].strip()

@@ -124,13 +124,10 @@ def _split_on_headings(paragraphs: Sequence[str]) -> list[tuple[str | None, list
             elif headline is not None:
                 posts.append((headline, []))
             headline, body = line, []
-        elif _is_heading(line) and (
-            (headline and fold_line(line) == fold_line(headline))
-            or i + 1 == len(paragraphs)
-            or _is_heading(paragraphs[i + 1])
-        ):
-            # A repeated headline, or a card's headline and dek with no body after
-            # them: furniture embedded in the post, not a post of its own.
+        elif headline and fold_line(line) == fold_line(headline):
+            # The post's headline repeated inside it (an embedded card): furniture.
+            # Other headline-like lines with no body after them stay as text: they may
+            # be a list, a table or a card, and cleaning has had its say on them.
             continue
         else:
             body.append(line)

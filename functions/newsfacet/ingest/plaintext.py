@@ -10,61 +10,11 @@ from __future__ import annotations
 import re
 
 from newsfacet.errors import NoContentError
-from newsfacet.ingest.boilerplate import is_headline_like
-from newsfacet.ingest.liveblog import BYLINE
+from newsfacet.ingest.layout import BY_LINE, take_title
+from newsfacet.ingest.paragraphs import split_paragraphs, tidy_title
 from newsfacet.ingest.trailing import read_trailing_metadata
 from newsfacet.models.article import Article, Claims, Removal
 from newsfacet.models.document import Format, ObjectRef, PublishedSource, RawArticle
-
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b]+")
-_YEAR_SUFFIX = re.compile(r"\s*\((?:19|20)\d\d\)$")
-# "By Jane Doe and John Roe": a byline line above the story, not a sentence of it.
-# Names are capitalised words: "By Monday, the troops had left" is no byline.
-_BY_LINE = re.compile(r"^(?i:by)\s+((?:[A-Z][\w.'’-]*|and|&|,|\s)+?)(?:\s*[|–-]\s*.*)?$")
-# A title line in a scraped file is short; a first line longer than this is story.
-MAX_TITLE_WORDS = 20
-# Section labels scrapers keep above the title ("News Update", "USAWorld News").
-MAX_LABEL_WORDS = 3
-
-
-def split_paragraphs(text: str) -> list[str]:
-    """One paragraph per non-blank line, inner whitespace folded."""
-    lines = (_SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").split("\n"))
-    return [line for line in lines if line]
-
-
-def tidy_title(title: str | None) -> str | None:
-    """Fold spaces and drop the "(2023)" year tag that scraper sites append to titles."""
-    if not title:
-        return None
-    title = _YEAR_SUFFIX.sub("", _SPACES.sub(" ", title).strip())
-    return title or None
-
-
-def take_title(paragraphs: list[str]) -> tuple[str | None, list[str], list[str]]:
-    """Find the title line of a scraped text file: after section labels, before the story.
-
-    Returns the title (or None when the file starts with story text), the
-    remaining paragraphs, and the labels that were dropped.
-    """
-    labels: list[str] = []
-    rest = list(paragraphs)
-    while (
-        len(rest) > 2
-        and len(rest[0].split()) <= MAX_LABEL_WORDS
-        and is_headline_like(rest[0])
-        and len(rest[1].split()) > MAX_LABEL_WORDS
-        and not _BY_LINE.match(rest[1])
-    ):
-        labels.append(rest.pop(0))
-    if (
-        len(rest) > 1
-        and len(rest[0].split()) <= MAX_TITLE_WORDS
-        and not BYLINE.match(rest[0])
-        and not _BY_LINE.match(rest[0])
-    ):
-        return tidy_title(rest[0]), rest[1:], labels
-    return None, rest, labels
 
 
 def take_bylines(paragraphs: list[str]) -> tuple[list[str], list[str], list[str]]:
@@ -76,7 +26,7 @@ def take_bylines(paragraphs: list[str]) -> tuple[list[str], list[str], list[str]
     kept: list[str] = []
     lines: list[str] = []
     for index, line in enumerate(paragraphs):
-        match = _BY_LINE.match(line) if index < 3 and len(line.split()) <= 8 else None
+        match = BY_LINE.match(line) if index < 3 and len(line.split()) <= 8 else None
         if match and not line.rstrip().endswith("."):
             names = re.split(r"\s*(?:,|&|\band\b)\s*", match[1].strip())
             authors += [name.strip() for name in names if name.strip()]
