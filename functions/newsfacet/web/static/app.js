@@ -1,0 +1,264 @@
+// The search page's controller: URL -> state -> API requests -> DOM.
+import * as api from "./api.js";
+import { clear, count, formatDay, h, splitEntity, typeWord } from "./dom.js";
+import { renderEntry } from "./entry.js";
+import { FACETS, facetConfig, renderFacets, valueLabel } from "./facets.js";
+import { renderHistogram } from "./histogram.js";
+import { hitItem } from "./results.js";
+import { filterNames, readState, searchKey, searchParams, toUrl, withChanges, withValue } from "./state.js";
+
+const PAGE_SIZE = 10;
+const $ = (id) => document.getElementById(id);
+
+let state = readState(location.search);
+// The results of the current search, pages included: kept while an entry is
+// open, so that going back shows them at once, where the reader left them.
+let current = { key: null, response: null, hits: [], cursor: null, error: null };
+let searchRequest = null;
+let entryRequest = null;
+let firstResultsMarked = false;
+
+const actions = {
+  toggle: (param, value, on) => navigate(withValue(state, param, value, on)),
+  setRange: (from, to) => navigate(withChanges(state, { from, to })),
+  openEntry(id) {
+    history.replaceState({ ...history.state, scroll: window.scrollY, opened: id }, "");
+    navigate({ ...state, entry: id }, { fromSearch: !state.entry || history.state?.fromSearch });
+  },
+  closeEntry() {
+    if (history.state?.fromSearch) history.back();
+    else navigate({ ...state, entry: "" });
+  },
+};
+
+function navigate(next, { fromSearch = false } = {}) {
+  history.pushState({ fromSearch, scroll: 0 }, "", toUrl(next));
+  state = next;
+  render();
+  if (!next.entry) window.scrollTo(0, 0);
+}
+
+function render() {
+  $("q").value = state.q;
+  $("sort").value = state.sort;
+  $("dedup").checked = state.dedup;
+  document.title = state.q ? `${state.q} – newsfacet` : "newsfacet search";
+  if (state.entry) showEntry();
+  else showSearch();
+}
+
+// -- search ------------------------------------------------------------------------
+function showSearch() {
+  entryRequest?.abort();
+  $("entry-view").hidden = true;
+  $("search-view").hidden = false;
+  if (searchKey(state) === current.key && !current.loading) drawSearch();
+  else runSearch();
+}
+
+async function runSearch() {
+  searchRequest?.abort();
+  const request = (searchRequest = new AbortController());
+  const key = searchKey(state);
+  current = { key, response: null, hits: [], cursor: null, error: null, loading: true };
+  busy(true, "Searching…");
+  try {
+    const response = await api.search([...searchParams(state), ["size", String(PAGE_SIZE)]], request.signal);
+    Object.assign(current, { response, hits: [...response.hits], cursor: response.next_cursor });
+  } catch (error) {
+    if (error.name === "AbortError") return;
+    current.error = error;
+  }
+  current.loading = false;
+  busy(false, current.error ? "" : summaryText(current.response));
+  if (!state.entry) drawSearch();
+  else if (current.response) drawFacets();
+}
+
+function busy(on, message) {
+  $("main").setAttribute("aria-busy", on ? "true" : "false");
+  $("search-view").classList.toggle("loading", on);
+  $("status").textContent = message;
+}
+
+function summaryText(response) {
+  if (!response) return "";
+  if (!response.total) return "No results.";
+  const stories = `${count(response.total)} ${state.dedup ? (response.total === 1 ? "story" : "stories") : response.total === 1 ? "entry" : "entries"}`;
+  return state.dedup && response.counts.entries !== response.total ? `${stories} (${count(response.counts.entries)} entries)` : stories;
+}
+
+function drawSearch() {
+  const { response, error } = current;
+  showAlert(error ? api.describeError(error) : null, error ? runSearch : null);
+  if (!response) {
+    clear($("hits"));
+    clear($("summary"));
+    $("more").hidden = true;
+    return;
+  }
+  clear($("summary"), summaryText(response), state.q ? ` for “${state.q}”` : "");
+  drawChips(response);
+  renderHistogram($("dates"), response.facets.date, state, actions);
+  drawFacets();
+  const rank = facetRank(response);
+  const items = current.hits.map((hit) => hitItem(hit, state, actions, rank));
+  clear($("hits"), items.length ? items : h("li", { class: "empty" }, emptyAdvice()));
+  $("more").hidden = !current.cursor;
+  if (!firstResultsMarked) {
+    firstResultsMarked = true;
+    performance.mark("newsfacet:first-results");
+  }
+  restoreReader();
+}
+
+// Back from an entry: the results where the reader left them, focus on the link they followed.
+function restoreReader() {
+  const { scroll, opened } = history.state ?? {};
+  if (opened) $("hits").querySelector(`a[data-entry="${CSS.escape(opened)}"]`)?.focus({ preventScroll: true });
+  if (scroll) window.scrollTo(0, scroll);
+}
+
+function drawFacets() {
+  renderFacets($("facets"), current.response, state, actions);
+}
+
+function emptyAdvice() {
+  const filtered = filterNames(state).length || state.from || state.to;
+  return filtered
+    ? "No results. Remove a filter above, or try other words."
+    : "No results. Try fewer or other words; the query syntax is explained under the search box.";
+}
+
+function facetRank(response) {
+  const rank = new Map();
+  for (const name of ["person", "org", "loc"]) {
+    (response.facets[name]?.values ?? []).forEach((v, i) => rank.set(v.value, i));
+  }
+  return rank;
+}
+
+function filterTitle(name, value, response) {
+  if (name === "entity") {
+    const resolved = response.entities?.find((e) => e.input === value);
+    const { type, name: entityName } = splitEntity(resolved?.key || value);
+    return resolved && !resolved.key ? `Entity: ${value} (no match)` : `${type ? typeWord(type) : "entity"}: ${entityName}`;
+  }
+  const config = Object.values(FACETS).find((c) => c.param === name) ?? facetConfig(name);
+  return `${config.title}: ${valueLabel(name, value, response) ?? value}`;
+}
+
+function describeDate(value, end) {
+  if (!value) return end ? "now" : "the start";
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) ? formatDay(value) : value;
+}
+
+function drawChips(response) {
+  const chips = [];
+  for (const name of filterNames(state)) {
+    for (const value of state.filters[name]) {
+      const title = filterTitle(name, value, response);
+      chips.push(chip(title, () => actions.toggle(name, value, false)));
+    }
+  }
+  if (state.from || state.to) {
+    chips.push(chip(`Dates: ${describeDate(state.from, false)} – ${describeDate(state.to, true)}`, () => actions.setRange("", "")));
+  }
+  if (chips.length > 1) {
+    chips.push(h("li", {}, h("button", { type: "button", class: "clear-all", onclick: () => navigate(withChanges(state, { filters: {}, from: "", to: "" })) }, "Clear all filters")));
+  }
+  clear($("chips"), chips.length ? h("ul", { "aria-label": "Active filters" }, chips) : null);
+}
+
+function chip(title, remove) {
+  return h("li", {}, h("button", { type: "button", class: "active-chip", "aria-label": `Remove filter ${title}`, onclick: remove }, title, h("span", { "aria-hidden": "true" }, " ×")));
+}
+
+function showAlert(message, retry) {
+  const box = $("alert");
+  box.hidden = !message;
+  clear(box, message, retry ? [" ", h("button", { type: "button", onclick: retry }, "Try again")] : null);
+}
+
+async function loadMore() {
+  const button = $("more");
+  const key = current.key;
+  button.disabled = true;
+  busy(true, "Loading more results…");
+  try {
+    // Facets do not change from page to page; the cursor is bound to the rest.
+    const params = [...searchParams(state), ["size", String(PAGE_SIZE)], ["facets", "none"], ["cursor", current.cursor]];
+    const page = await api.search(params);
+    if (key !== current.key) return;
+    const start = current.hits.length;
+    current.hits.push(...page.hits);
+    current.cursor = page.next_cursor;
+    const rank = facetRank(current.response);
+    $("hits").append(...page.hits.map((hit) => hitItem(hit, state, actions, rank)));
+    button.hidden = !current.cursor;
+    showAlert(null);
+    busy(false, `${count(current.hits.length)} results shown.`);
+    $("hits").children[start]?.querySelector("a")?.focus();
+  } catch (error) {
+    busy(false, "");
+    showAlert(api.describeError(error), loadMore);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// -- entry ---------------------------------------------------------------------------
+async function showEntry() {
+  searchRequest?.abort();
+  const view = $("entry-view");
+  $("search-view").hidden = true;
+  view.hidden = false;
+  showAlert(null);
+  const id = state.entry;
+  entryRequest?.abort();
+  const request = (entryRequest = new AbortController());
+  clear(view, h("p", { class: "muted" }, "Loading the entry…"));
+  busy(true, "Loading the entry…");
+  try {
+    const entry = await api.entry(id, request.signal);
+    renderEntry(view, entry, state, actions);
+    busy(false, "");
+    document.title = `${entry.title || "Entry"} – newsfacet`;
+    $("entry-title").focus();
+  } catch (error) {
+    if (error.name === "AbortError") return;
+    busy(false, "");
+    clear(view, h("p", {}, h("button", { type: "button", class: "back", onclick: actions.closeEntry }, "← Back to results")), h("p", { class: "alert", role: "alert" }, api.describeError(error)));
+  }
+  // An entry opened from a shared link: load its search behind it, for the facets and "back".
+  if (searchKey(state) !== current.key) runSearch();
+}
+
+// -- wiring --------------------------------------------------------------------------
+$("search-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  navigate(withChanges(state, { q: $("q").value.trim() }));
+});
+$("sort").addEventListener("change", (event) => navigate(withChanges(state, { sort: event.target.value })));
+$("dedup").addEventListener("change", (event) => navigate(withChanges(state, { dedup: event.target.checked })));
+$("more").addEventListener("click", loadMore);
+$("filters-toggle").addEventListener("click", (event) => {
+  const open = event.currentTarget.getAttribute("aria-expanded") !== "true";
+  event.currentTarget.setAttribute("aria-expanded", String(open));
+  $("filters").classList.toggle("open", open);
+});
+window.addEventListener("popstate", () => {
+  state = readState(location.search);
+  render();
+});
+document.addEventListener("keydown", (event) => {
+  const typing = event.target.closest("input, textarea, select, [contenteditable]");
+  if (event.key === "/" && !typing && !event.ctrlKey && !event.metaKey && !event.altKey) {
+    event.preventDefault();
+    $("q").focus();
+    $("q").select();
+  }
+});
+
+history.replaceState({ fromSearch: false, scroll: 0 }, "");
+render();
