@@ -86,10 +86,10 @@ def test_the_page_names_the_current_asset_version() -> None:
 
 def test_the_page_is_sent_under_a_strict_content_security_policy() -> None:
     headers = Site(read_static()).page().headers
-    policy = dict(
-        (part.split(" ", 1) + [""])[:2]
-        for part in (p.strip() for p in headers["Content-Security-Policy"].split(";"))
+    directives = (
+        part.strip().partition(" ") for part in headers["Content-Security-Policy"].split(";")
     )
+    policy = {name: value for name, _, value in directives}
     assert policy["default-src"] == "'self'"
     assert policy["script-src"] == "'self'"
     assert policy["style-src"] == "'self'"
