@@ -78,7 +78,9 @@ async function runSearch() {
 function busy(on, message) {
   $("main").setAttribute("aria-busy", on ? "true" : "false");
   $("search-view").classList.toggle("loading", on);
+  // Shown while waiting; afterwards it only speaks to screen readers (the summary shows the rest).
   $("status").textContent = message;
+  $("status").classList.toggle("visually-hidden", !on);
 }
 
 function summaryText(response) {
