@@ -44,8 +44,8 @@ LAUNCH_ARGS = [
 # Runs before the page's own scripts: records what the CSP blocked, if anything.
 WATCH_CSP = """
 window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", (e) =>
-  window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));
+document.addEventListener("securitypolicyviolation", (e) => window.__cspViolations.push(
+  `${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));
 """
 TIMEOUT_MS = 15_000
 
@@ -374,11 +374,10 @@ def test_search_backend_down_is_a_message_with_retry(
     import socket
 
     from opensearchpy import OpenSearch
+    from playwright.sync_api import expect
 
     from newsfacet import wiring
     from newsfacet.search.service import SearchService
-
-    from playwright.sync_api import expect
 
     api.event("/health")  # settle the function's environment on this index first
     with socket.socket() as s:
