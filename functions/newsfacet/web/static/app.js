@@ -166,6 +166,7 @@ function drawChips(response) {
   if (state.from || state.to) {
     chips.push(chip(`Dates: ${describeDate(state.from, false)} – ${describeDate(state.to, true)}`, () => actions.setRange("", "")));
   }
+  $("filters-toggle").textContent = chips.length ? `Filters (${chips.length} active)` : "Filters";
   if (chips.length > 1) {
     chips.push(h("li", {}, h("button", { type: "button", class: "clear-all", onclick: () => navigate(withChanges(state, { filters: {}, from: "", to: "" })) }, "Clear all filters")));
   }
