@@ -31,16 +31,6 @@ from typing import Any
 
 import requests
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 QUERY = "/?q=Belgorod"
 SHOTS = {"1280": (1280, 900), "360": (360, 800)}
 
@@ -83,12 +73,14 @@ def _split(rows: list[dict[str, Any]]) -> dict[str, Any]:
 def measure(base: str, rounds: int, screenshots: Path | None) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
+    from newsfacet.local.browser import launch_chromium
+
     url = base.rstrip("/") + QUERY
     first: list[float] = []
     in_page_api: list[float] = []
     plain_api: list[float] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        browser = launch_chromium(playwright)
         try:
             # One load to warm the server (first request builds the OpenSearch client).
             page, _ = _load(browser, url, SHOTS["1280"])

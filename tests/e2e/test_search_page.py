@@ -14,12 +14,10 @@ violation anywhere on the page.
 from __future__ import annotations
 
 import json
-import os
 import re
 import threading
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -31,16 +29,6 @@ from tests.e2e.conftest import Api
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # Runs before the page's own scripts: records what the CSP blocked, if anything.
 WATCH_CSP = """
 window.__cspViolations = [];
@@ -52,15 +40,15 @@ TIMEOUT_MS = 15_000
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.is_file():
-        pytest.fail(
-            f"{CHROMIUM} not found: `make browser` installs Debian's chromium (or set CHROMIUM)",
-            pytrace=False,
-        )
     from playwright.sync_api import sync_playwright
 
+    from newsfacet.local.browser import launch_chromium
+
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        try:
+            browser = launch_chromium(playwright)
+        except FileNotFoundError as missing:
+            pytest.fail(str(missing), pytrace=False)
         try:
             yield browser
         finally:
