@@ -184,6 +184,24 @@ def test_ticking_a_facet_narrows_results_and_updates_the_url(page: Any, api_url:
     assert "outlet" not in url_params(page)
 
 
+def test_an_entity_given_by_name_shows_as_its_ticked_facet_value(page: Any, api_url: str) -> None:
+    from playwright.sync_api import expect
+
+    body = api_search(api_url, {"q": "Belgorod", "entity": "Gladkov"})
+    (resolved,) = body["entities"]
+    assert resolved["key"]
+    page.goto(f"{api_url}/?q=Belgorod&entity=Gladkov")
+    box = page.locator(f'[data-facet="person"] input[data-value="{resolved["key"]}"]')
+    expect(box).to_be_checked()
+    expect(page.locator(".active-chip")).to_contain_text(resolved["key"].split(":", 1)[1])
+    expect(page.locator("#hits .hit-title a")).to_have_text(titles_of(body["hits"]))
+    box.uncheck()
+    page.wait_for_url(re.compile(r"/\?q=Belgorod$"))
+    expect(page.locator("#hits .hit-title a")).to_have_text(
+        titles_of(api_search(api_url, {"q": "Belgorod"})["hits"])
+    )
+
+
 def test_query_box_sort_and_dedup_drive_the_url(page: Any, api_url: str) -> None:
     from playwright.sync_api import expect
 
@@ -329,7 +347,8 @@ def test_entry_view_shows_text_entities_sources_and_story(page: Any, api_url: st
         assert view.locator(".original a").get_attribute("href") == entry["url"]
     expect(view.locator(".entry-part .chips a")).to_have_count(len(entry["entities"]))
 
-    # "More from this story" opens the copy; back twice returns to the list.
+    # "More from this story" opens the copy; the browser's back returns to the first entry,
+    # "Back to results" from there or from the copy returns to the list.
     members.first.click()
     page.wait_for_url(re.compile(r"[?&]entry=" + entry["cluster_members"][0]["id"]))
     expect(view.locator("h1")).to_have_text(
@@ -337,6 +356,8 @@ def test_entry_view_shows_text_entities_sources_and_story(page: Any, api_url: st
     )
     page.go_back()
     expect(view.locator("h1")).to_have_text(entry["title"])
+    page.go_forward()
+    expect(view.locator("h1")).not_to_have_text(entry["title"])
     view.locator("button.back").click()
     expect(page.locator("#hits .hit-title a")).to_have_text(titles_of(listed["hits"]))
     assert "entry" not in url_params(page)

@@ -2,7 +2,7 @@
 import * as api from "./api.js";
 import { clear, count, formatDay, h, splitEntity, typeWord } from "./dom.js";
 import { renderEntry } from "./entry.js";
-import { FACETS, facetConfig, renderFacets, valueLabel } from "./facets.js";
+import { FACETS, facetConfig, renderFacets, selectorOf, valueLabel } from "./facets.js";
 import { renderHistogram } from "./histogram.js";
 import { hitItem } from "./results.js";
 import { filterNames, readState, searchKey, searchParams, toUrl, withChanges, withValue } from "./state.js";
@@ -22,17 +22,22 @@ const actions = {
   toggle: (param, value, on) => navigate(withValue(state, param, value, on)),
   setRange: (from, to) => navigate(withChanges(state, { from, to })),
   openEntry(id) {
-    history.replaceState({ ...history.state, scroll: window.scrollY, opened: id }, "");
-    navigate({ ...state, entry: id }, { fromSearch: !state.entry || history.state?.fromSearch });
+    if (!state.entry) history.replaceState({ ...history.state, scroll: window.scrollY, opened: id }, "");
+    // How many entries were opened since the results, for "back to results": one from the
+    // results, one more from an entry, none from an entry opened by a link (no results behind).
+    const here = history.state?.depth ?? 0;
+    const depth = !state.entry ? 1 : here ? here + 1 : 0;
+    navigate({ ...state, entry: id }, { depth });
   },
   closeEntry() {
-    if (history.state?.fromSearch) history.back();
+    const depth = history.state?.depth ?? 0;
+    if (depth) history.go(-depth);
     else navigate({ ...state, entry: "" });
   },
 };
 
-function navigate(next, { fromSearch = false } = {}) {
-  history.pushState({ fromSearch, scroll: 0 }, "", toUrl(next));
+function navigate(next, { depth = 0 } = {}) {
+  history.pushState({ depth, scroll: 0 }, "", toUrl(next));
   state = next;
   render();
   if (!next.entry) window.scrollTo(0, 0);
@@ -103,8 +108,7 @@ function drawSearch() {
   drawChips(response);
   renderHistogram($("dates"), response.facets.date, state, actions);
   drawFacets();
-  const rank = facetRank(response);
-  const items = current.hits.map((hit) => hitItem(hit, state, actions, rank));
+  const items = current.hits.map((hit) => hitItem(hit, state, actions, hitContext(response)));
   clear($("hits"), items.length ? items : h("li", { class: "empty" }, emptyAdvice()));
   $("more").hidden = !current.cursor;
   if (!firstResultsMarked) {
@@ -132,12 +136,14 @@ function emptyAdvice() {
     : "No results. Try fewer or other words; the query syntax is explained under the search box.";
 }
 
-function facetRank(response) {
+// What a hit's entity chips need from the response: each entity's rank in the
+// facets, and which URL value selects it (a key, or a name it resolved from).
+function hitContext(response) {
   const rank = new Map();
   for (const name of ["person", "org", "loc"]) {
     (response.facets[name]?.values ?? []).forEach((v, i) => rank.set(v.value, i));
   }
-  return rank;
+  return { rank, selector: (param, value) => selectorOf(state, response, param, value) };
 }
 
 function filterTitle(name, value, response) {
@@ -196,8 +202,8 @@ async function loadMore() {
     const start = current.hits.length;
     current.hits.push(...page.hits);
     current.cursor = page.next_cursor;
-    const rank = facetRank(current.response);
-    $("hits").append(...page.hits.map((hit) => hitItem(hit, state, actions, rank)));
+    const context = hitContext(current.response);
+    $("hits").append(...page.hits.map((hit) => hitItem(hit, state, actions, context)));
     button.hidden = !current.cursor;
     showAlert(null);
     busy(false, `${count(current.hits.length)} results shown.`);
@@ -212,7 +218,6 @@ async function loadMore() {
 
 // -- entry ---------------------------------------------------------------------------
 async function showEntry() {
-  searchRequest?.abort();
   const view = $("entry-view");
   $("search-view").hidden = true;
   view.hidden = false;
@@ -263,5 +268,5 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
-history.replaceState({ fromSearch: false, scroll: 0 }, "");
+history.replaceState({ depth: 0, scroll: 0 }, "");
 render();

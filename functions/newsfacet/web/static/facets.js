@@ -40,6 +40,17 @@ function labelOf(facetName, item) {
 }
 
 /**
+ * The URL value that selects a facet value: the value itself, or for an entity
+ * the name it was resolved from (`entity=Gladkov` selects PERSON:Vyacheslav
+ * Gladkov), so that unticking it removes what the reader typed.
+ */
+export function selectorOf(state, response, param, value) {
+  if (param !== "entity" || isSelected(state, param, value)) return value;
+  const named = (response?.entities ?? []).find((e) => e.key === value && isSelected(state, param, e.input));
+  return named ? named.input : value;
+}
+
+/**
  * Suggestions for a typed prefix among a facet's values, or null when the API
  * cannot search that facet: entity facets use /entities today; the others
  * wait for a per-facet value search in the API.
@@ -55,24 +66,25 @@ function findValues(name, prefix, signal) {
 export function renderFacets(container, response, state, actions) {
   const names = Object.keys(response.facets).filter((name) => name !== "date");
   names.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
-  const sections = names.map((name) => facetSection(name, response.facets[name], state, actions));
+  const sections = names.map((name) => facetSection(name, response, state, actions));
   clear(container, sections.length ? sections : h("p", { class: "muted" }, "No facets for this search."));
 }
 
 // Facets the table does not know go after the multi-select ones, before the entities.
 const rank = (name) => (ORDER.includes(name) ? ORDER.indexOf(name) : ORDER.indexOf("author"));
 
-function facetSection(name, facet, state, actions) {
+function facetSection(name, response, state, actions) {
   const config = facetConfig(name);
   const titleId = `facet-${name}`;
-  const values = facet.values.map((item) => {
-    const selected = isSelected(state, config.param, item.value);
+  const values = response.facets[name].values.map((item) => {
+    const selector = selectorOf(state, response, config.param, item.value);
+    const selected = isSelected(state, config.param, selector);
     const label = labelOf(name, item);
     const box = h("input", {
       type: "checkbox",
       checked: selected,
       dataset: { param: config.param, value: item.value },
-      onchange: (event) => actions.toggle(config.param, item.value, event.target.checked),
+      onchange: (event) => actions.toggle(config.param, selector, event.target.checked),
     });
     const stories = item.stories != null ? h("span", { class: "visually-hidden" }, `, ${item.stories} stories`) : null;
     return h(

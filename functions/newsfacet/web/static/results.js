@@ -24,7 +24,7 @@ export function entryLink(state, id, text, actions) {
 
 export const titleText = (item) => item.title || "(untitled post)";
 
-export function hitItem(hit, state, actions, facetRank) {
+export function hitItem(hit, state, actions, context) {
   const meta = [
     h("span", { class: "outlet" }, hit.outlet_name || hit.outlet || "unknown outlet"),
     timeNode(hit.published, state.tz || "UTC"),
@@ -37,7 +37,7 @@ export function hitItem(hit, state, actions, facetRank) {
     h("h3", { class: "hit-title" }, entryLink(state, hit.id, titleText(hit), actions)),
     h("p", { class: "meta" }, meta.flatMap((node, i) => (i ? [" · ", node] : [node]))),
     h("p", { class: "snippet" }, snippetNodes(hit.snippet)),
-    entityChips(hit.entities, state, actions, facetRank),
+    entityChips(hit.entities, state, actions, context),
     hit.cited_outlets.length ? h("p", { class: "cited" }, "Cites: ", hit.cited_outlets.join(", ")) : null,
     alsoReported(hit, state, actions),
   );
@@ -47,13 +47,14 @@ export function hitItem(hit, state, actions, facetRank) {
  * Entity chips, most useful first: selected ones, then those the facets rank
  * highest for this search, then the rest; a few shown, the others on demand.
  */
-function entityChips(keys, state, actions, facetRank) {
+function entityChips(keys, state, actions, { rank, selector }) {
   if (!keys.length) return null;
-  const score = (key) => (isSelected(state, "entity", key) ? -1 : facetRank.get(key) ?? Infinity);
+  const selected = (key) => isSelected(state, "entity", selector("entity", key));
+  const score = (key) => (selected(key) ? -1 : rank.get(key) ?? Infinity);
   const ordered = [...keys].sort((a, b) => score(a) - score(b) || a.localeCompare(b));
   const chips = ordered.map((key) => {
     const { type, name } = splitEntity(key);
-    const selected = isSelected(state, "entity", key);
+    const on = selected(key);
     return h(
       "li",
       {},
@@ -62,10 +63,10 @@ function entityChips(keys, state, actions, facetRank) {
         {
           type: "button",
           class: `chip type-${type.toLowerCase()}`,
-          "aria-pressed": selected ? "true" : "false",
+          "aria-pressed": on ? "true" : "false",
           title: `${typeWord(type)}: ${name}`,
-          "aria-label": `${selected ? "Remove filter" : "Filter by"} ${typeWord(type)} ${name}`,
-          onclick: () => actions.toggle("entity", key, !selected),
+          "aria-label": `${on ? "Remove filter" : "Filter by"} ${typeWord(type)} ${name}`,
+          onclick: () => actions.toggle("entity", selector("entity", key), !on),
         },
         name,
       ),
