@@ -84,7 +84,7 @@ def page(browser: Any, problems: Problems) -> Iterator[Any]:
     page = open_page(browser, problems)
     try:
         yield page
-        problems.extend(page.evaluate("window.__cspViolations"))
+        problems.extend(page.evaluate("window.__cspViolations || []"))
     finally:
         page.context.close()
     assert not problems
@@ -169,6 +169,7 @@ def test_ticking_a_facet_narrows_results_and_updates_the_url(page: Any, api_url:
     page.keyboard.press("Space")
     expect(hits).to_have_text(titles_of(both["hits"]))
     assert url_params(page)["entity"] == [person["value"]]
+    assert page.evaluate("document.activeElement.dataset.value") == person["value"]
 
     page.go_back()
     expect(hits).to_have_text(titles_of(narrowed["hits"]))
@@ -446,7 +447,7 @@ def test_readable_at_360_pixels(browser: Any, problems: Problems, api_url: str) 
         page.locator("#hits .hit-title a").first.click()
         page.wait_for_selector("#entry-view h1")
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
-        problems.extend(page.evaluate("window.__cspViolations"))
+        problems.extend(page.evaluate("window.__cspViolations || []"))
     finally:
         page.context.close()
     assert not problems
@@ -531,6 +532,18 @@ def uploaded_site(local_stack: Any, local_aws: dict[str, Any]) -> Iterator[str]:
     template = Template(ROOT / "template.yaml")
     prefix = f"web{uuid.uuid4().hex[:8]}"
     overrides = {**local_stack.function_overrides(), "NEWSFACET_INDEX_PREFIX": prefix}
+    # Notifications left by modules that upload and invoke the functions directly
+    # (test_events) would otherwise be ingested into this index too.
+    sqs = local_aws["sqs"]
+    while left := sqs.receive_message(QueueUrl=local_stack.queue_url, MaxNumberOfMessages=10).get(
+        "Messages"
+    ):
+        sqs.delete_message_batch(
+            QueueUrl=local_stack.queue_url,
+            Entries=[
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(left)
+            ],
+        )
     local_aws["s3"].put_object(
         Bucket=local_stack.bucket,
         Key="evil.example.com/raid.json",

@@ -57,8 +57,9 @@ function showSearch() {
   entryRequest?.abort();
   $("entry-view").hidden = true;
   $("search-view").hidden = false;
-  if (searchKey(state) === current.key && !current.loading) drawSearch();
-  else runSearch();
+  // The same search still on its way (started behind an entry) draws itself when it lands.
+  if (searchKey(state) !== current.key) runSearch();
+  else if (!current.loading) drawSearch();
 }
 
 async function runSearch() {

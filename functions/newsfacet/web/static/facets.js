@@ -67,7 +67,15 @@ export function renderFacets(container, response, state, actions) {
   const names = Object.keys(response.facets).filter((name) => name !== "date");
   names.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
   const sections = names.map((name) => facetSection(name, response, state, actions));
+  // A keyboard user who ticked a value keeps focus on it across the redraw.
+  const focused = container.contains(document.activeElement) ? document.activeElement.dataset : null;
   clear(container, sections.length ? sections : h("p", { class: "muted" }, "No facets for this search."));
+  if (focused?.value) {
+    const again = [...container.querySelectorAll("input[type=checkbox]")].find(
+      (box) => box.dataset.param === focused.param && box.dataset.value === focused.value,
+    );
+    again?.focus({ preventScroll: true });
+  }
 }
 
 // Facets the table does not know go after the multi-select ones, before the entities.
