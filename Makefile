@@ -50,8 +50,8 @@ demo: venv opensearch
 	PORT=$(PORT) $(BIN)/newsfacet demo --port $(PORT)
 
 lint: venv
-	$(BIN)/ruff format --check functions tests bench
-	$(BIN)/ruff check functions tests bench
+	$(BIN)/ruff format --check functions cli tests bench
+	$(BIN)/ruff check functions cli tests bench
 	$(BIN)/mypy
 	$(BIN)/cfn-lint template.yaml
 
@@ -109,7 +109,7 @@ build: sam-venv
 	$(SAM) build --parallel
 
 package-size: build
-	$(BIN)/python -m newsfacet.ops.package_size .aws-sam/build
+	$(BIN)/python -m newsfacet_cli.ops.package_size .aws-sam/build
 
 # Region and credentials are dummies: validation runs offline.
 validate: sam-venv

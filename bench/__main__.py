@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
+sys.path[:0] = [str(ROOT), str(ROOT / "functions"), str(ROOT / "cli")]
 
 # name -> module under bench/; each module's run(ctx) returns a dict of figures.
 BENCHMARKS: dict[str, str] = {

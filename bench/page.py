@@ -73,7 +73,7 @@ def _split(rows: list[dict[str, Any]]) -> dict[str, Any]:
 def measure(base: str, rounds: int, screenshots: Path | None) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
-    from newsfacet.local.browser import launch_chromium
+    from newsfacet_cli.local.browser import launch_chromium
 
     url = base.rstrip("/") + QUERY
     first: list[float] = []

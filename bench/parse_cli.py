@@ -37,7 +37,7 @@ def _wall_ms(argv: list[str]) -> float:
 
 
 def run(ctx: Any) -> dict[str, Any]:
-    cli = [sys.executable, "-m", "newsfacet.cli", "parse"]
+    cli = [sys.executable, "-m", "newsfacet_cli.main", "parse"]
     seeds = [str(p) for p in sorted((ROOT / "samples" / "seeds").glob("*.txt"))]
     pages = [str(p) for p in sorted(PAGES.glob("*.html"))]
     floor_ms = _wall_ms([sys.executable, "-c", "import json"])

@@ -193,8 +193,8 @@ def _cold_start(overrides: dict[str, str]) -> dict[str, float]:
     first_request = (
         "import time,sys,json;t=time.perf_counter();sys.path.insert(0,'functions/search');"
         "import app;i=(time.perf_counter()-t)*1000;"
-        "from newsfacet.local.apigw import http_api_event;"
-        "from newsfacet.local.invoke import LocalContext;"
+        "from newsfacet_cli.local.apigw import http_api_event;"
+        "from newsfacet_cli.local.invoke import LocalContext;"
         "r=app.handler(http_api_event('GET','/search?q=government',{},b''),"
         "LocalContext('SearchFunction',10));assert r['statusCode']==200,r;"
         "heavy=[m for m in ('spacy','trafilatura','aws_xray_sdk','boto3') if m in sys.modules];"
@@ -239,9 +239,9 @@ def run(ctx: Any) -> dict[str, Any]:
     from newsfacet.config import Settings
     from newsfacet.index.client import build_client
     from newsfacet.index.setup import delete_indices, ensure_indices
-    from newsfacet.local.apigw import http_api_event
-    from newsfacet.local.invoke import load_handler
-    from newsfacet.local.template import Template
+    from newsfacet_cli.local.apigw import http_api_event
+    from newsfacet_cli.local.invoke import load_handler
+    from newsfacet_cli.local.template import Template
 
     count = int(os.environ.get("NEWSFACET_BENCH_ENTRIES", "100000"))
     url = ctx.opensearch_url()

@@ -12,9 +12,10 @@ PYTHON ?= python3.11
 LAMBDA_PIP := --platform manylinux2014_x86_64 --only-binary=:all: --python-version 3.11 \
 	--implementation cp --no-deps --no-compile --disable-pip-version-check --quiet
 
-# build_function(function folder): the shared package minus what only the CLI
-# and the local stack use, the handler, the pinned dependencies; then shrink
-# and byte-compile.
+# build_function(function folder): the shared domain package, the handler, the
+# pinned dependencies; then shrink and byte-compile. The command line, the local
+# stack and the ops tools live in cli/newsfacet_cli, outside functions/, so
+# nothing has to be deleted from the copy.
 define build_function
 	@test -n "$(ARTIFACTS_DIR)" || { echo "ARTIFACTS_DIR is not set: run 'make build' at the top" >&2; exit 2; }
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
@@ -23,8 +24,6 @@ define build_function
 	  -r "$(FUNCTIONS_DIR)/$(1)/requirements.txt"
 	rm -rf "$(ARTIFACTS_DIR)/newsfacet"
 	cp -R "$(FUNCTIONS_DIR)/newsfacet" "$(ARTIFACTS_DIR)/newsfacet"
-	rm -rf "$(ARTIFACTS_DIR)/newsfacet/local" "$(ARTIFACTS_DIR)/newsfacet/ops" \
-	  "$(ARTIFACTS_DIR)/newsfacet/cli.py"
 	cp "$(FUNCTIONS_DIR)/$(1)/app.py" "$(ARTIFACTS_DIR)/app.py"
 	if [ -d "$(FUNCTIONS_DIR)/$(1)/lambda_shims" ]; then \
 	  cp -R "$(FUNCTIONS_DIR)/$(1)/lambda_shims/." "$(ARTIFACTS_DIR)/"; fi

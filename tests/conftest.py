@@ -104,7 +104,7 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def template() -> Any:
-    from newsfacet.local.template import Template
+    from newsfacet_cli.local.template import Template
 
     return Template(ROOT / "template.yaml")
 
@@ -115,7 +115,7 @@ def moto_aws(aws_env: None, template: Any) -> Iterator[dict[str, Any]]:
     import boto3
     from moto import mock_aws
 
-    from newsfacet.local.stack import provision_aws
+    from newsfacet_cli.local.stack import provision_aws
 
     with mock_aws():
         s3 = boto3.client("s3", region_name="us-east-1")
@@ -127,7 +127,7 @@ def moto_aws(aws_env: None, template: Any) -> Iterator[dict[str, Any]]:
 @pytest.fixture(scope="session")
 def local_stack(opensearch_url: str) -> Iterator[Any]:
     """moto_server on 127.0.0.1 provisioned from the template, beside the session OpenSearch."""
-    from newsfacet.local.stack import LocalStack
+    from newsfacet_cli.local.stack import LocalStack
 
     stack = LocalStack(ROOT, state_dir=STATE / "stack", index_prefix=f"e2e{uuid.uuid4().hex[:8]}")
     info = stack.provision(opensearch_url, stack.start_moto())
@@ -161,7 +161,7 @@ def isolated_stack(opensearch_url: str, index_prefix: str, tmp_path: Path) -> It
     from newsfacet.config import Settings
     from newsfacet.index.client import build_client
     from newsfacet.index.setup import delete_indices
-    from newsfacet.local.stack import LocalStack, stop_pid
+    from newsfacet_cli.local.stack import LocalStack, stop_pid
 
     stack = LocalStack(ROOT, state_dir=tmp_path / "stack", index_prefix=index_prefix)
     endpoint = stack.start_moto()

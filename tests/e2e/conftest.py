@@ -2,7 +2,7 @@
 
 The function is loaded from template.yaml as ``sam local`` would, with the
 OpenSearch URL and a test index prefix as local overrides, and served by
-``newsfacet.local.apigw`` (real sockets, real HTTP API v2 events).
+``newsfacet_cli.local.apigw`` (real sockets, real HTTP API v2 events).
 """
 
 from __future__ import annotations
@@ -73,8 +73,8 @@ def search_function(
     call goes through ``load_handler`` again, which switches the environment
     (and the cached settings) back to ours when they differ.
     """
-    from newsfacet.local.invoke import LocalContext, load_handler
-    from newsfacet.local.template import Template
+    from newsfacet_cli.local.invoke import LocalContext, load_handler
+    from newsfacet_cli.local.template import Template
 
     template = Template(ROOT / "template.yaml")
     overrides = function_overrides(opensearch_url, search_prefix)
@@ -91,7 +91,7 @@ def search_function(
 @pytest.fixture(scope="session")
 def api_url(search_function: tuple[Any, Any]) -> Iterator[str]:
     """Base URL of the local HTTP API in front of SearchFunction."""
-    from newsfacet.local.apigw import make_server
+    from newsfacet_cli.local.apigw import make_server
 
     handler, context = search_function
     server = make_server(lambda event: handler(event, context), "127.0.0.1", 0)
@@ -116,7 +116,7 @@ class Api:
         return self.session.get(self.base + path, params=params, timeout=30)
 
     def event(self, path: str, params: Any = None) -> tuple[int, dict[str, Any], dict[str, str]]:
-        from newsfacet.local.apigw import http_api_event
+        from newsfacet_cli.local.apigw import http_api_event
 
         query = urlencode(params or [], doseq=True)
         event = http_api_event("GET", path + ("?" + query if query else ""), {"Host": "api"}, b"")

@@ -19,11 +19,11 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def api(local_stack: Any, local_aws: dict[str, Any]) -> Iterator[str]:
-    from newsfacet.local.apigw import make_server
-    from newsfacet.local.invoke import invoke
-    from newsfacet.local.poller import QueuePoller
-    from newsfacet.local.stack import free_port
-    from newsfacet.local.template import Template
+    from newsfacet_cli.local.apigw import make_server
+    from newsfacet_cli.local.invoke import invoke
+    from newsfacet_cli.local.poller import QueuePoller
+    from newsfacet_cli.local.stack import free_port
+    from newsfacet_cli.local.template import Template
 
     template = Template(ROOT / "template.yaml")
     overrides = local_stack.function_overrides()

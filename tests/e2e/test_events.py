@@ -46,7 +46,7 @@ def _invoke(function: str, event_file: str, local_stack: Any, tmp_path: Any) -> 
         [
             sys.executable,
             "-m",
-            "newsfacet.cli",
+            "newsfacet_cli.main",
             "invoke",
             function,
             "--event",

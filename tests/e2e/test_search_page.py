@@ -42,7 +42,7 @@ TIMEOUT_MS = 15_000
 def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
-    from newsfacet.local.browser import launch_chromium
+    from newsfacet_cli.local.browser import launch_chromium
 
     with sync_playwright() as playwright:
         try:
@@ -524,10 +524,10 @@ def uploaded_site(local_stack: Any, local_aws: dict[str, Any]) -> Iterator[str]:
     from newsfacet.config import Settings
     from newsfacet.index.client import build_client
     from newsfacet.index.setup import delete_indices
-    from newsfacet.local.apigw import make_server
-    from newsfacet.local.invoke import invoke
-    from newsfacet.local.poller import QueuePoller
-    from newsfacet.local.template import Template
+    from newsfacet_cli.local.apigw import make_server
+    from newsfacet_cli.local.invoke import invoke
+    from newsfacet_cli.local.poller import QueuePoller
+    from newsfacet_cli.local.template import Template
 
     template = Template(ROOT / "template.yaml")
     prefix = f"web{uuid.uuid4().hex[:8]}"

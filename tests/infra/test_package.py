@@ -20,8 +20,8 @@ from typing import Any
 import boto3
 import pytest
 
-from newsfacet.local.poller import sqs_event
-from newsfacet.ops.package_size import LAMBDA_UNZIPPED_LIMIT, measure
+from newsfacet_cli.local.poller import sqs_event
+from newsfacet_cli.ops.package_size import LAMBDA_UNZIPPED_LIMIT, measure
 from tests.conftest import EVENTS, ROOT, seed_paths
 
 pytestmark = pytest.mark.infra

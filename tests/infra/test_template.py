@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from newsfacet.local.template import Template
+from newsfacet_cli.local.template import Template
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.infra

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from newsfacet.local.stack import LOCAL_CREDENTIALS
+from newsfacet_cli.local.stack import LOCAL_CREDENTIALS
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def invoke_function(
     template: Any, function_env: dict[str, str], os_client: Any
 ) -> Iterator[Callable[[str, dict[str, Any]], Any]]:
     """Invoke a template function in process, as `newsfacet invoke` does."""
-    from newsfacet.local import invoke as local_invoke
+    from newsfacet_cli.local import invoke as local_invoke
 
     def run(logical_id: str, event: dict[str, Any]) -> Any:
         handler, context = local_invoke.load_handler(template, logical_id, function_env)

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from newsfacet.cli import main
 from newsfacet.events import refs_from_sqs_body
-from newsfacet.ops.backfill import (
+from newsfacet_cli.main import main
+from newsfacet_cli.ops.backfill import (
     BackfillError,
     Checkpoint,
     RateLimiter,

@@ -43,7 +43,7 @@ def _put(s3: Any, bucket: str, key: str, body: bytes) -> Any:
 def test_failures_are_recorded_and_listed(
     ingest_env: dict[str, Any], os_client: Any, settings: Any
 ) -> None:
-    from newsfacet.cli import main
+    from newsfacet_cli.main import main
 
     app = importlib.import_module("functions.ingest.app")
     app.metrics.clear_metrics()

@@ -24,7 +24,7 @@ def _upload_seeds(moto_aws: dict[str, Any], prefix: str = "seeds/") -> list[str]
 
 def _drain_as_lambda(moto_aws: dict[str, Any], invoke_function: Any) -> list[dict[str, Any]]:
     """Receive what the bucket notification put on the queue and hand it to the handler."""
-    from newsfacet.local.poller import sqs_event
+    from newsfacet_cli.local.poller import sqs_event
 
     sqs, results = moto_aws["sqs"], []
     queue_arn = sqs.get_queue_attributes(
@@ -132,7 +132,7 @@ def test_opensearch_failure_fails_only_that_record(
     from opensearchpy.exceptions import TransportError
 
     from newsfacet import wiring
-    from newsfacet.local.poller import sqs_event
+    from newsfacet_cli.local.poller import sqs_event
 
     _upload_seeds(moto_aws)
     messages = _receive_all(moto_aws)

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from newsfacet.cli import main
-from newsfacet.ops.replay import replay_dlq
+from newsfacet_cli.main import main
+from newsfacet_cli.ops.replay import replay_dlq
 
 pytestmark = pytest.mark.integration
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from newsfacet.cli import main
+from newsfacet_cli.main import main
 
 pytestmark = pytest.mark.unit
 

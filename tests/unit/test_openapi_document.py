@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from newsfacet.local.openapi import DOCUMENT, generate, render
+from newsfacet_cli.local.openapi import DOCUMENT, generate, render
 
 pytestmark = pytest.mark.unit
 
 
 def test_committed_openapi_matches_the_code() -> None:
     assert DOCUMENT.read_text("utf-8") == render(generate()), (
-        "docs/openapi.json is stale: run `python -m newsfacet.local.openapi` and commit it"
+        "docs/openapi.json is stale: run `python -m newsfacet_cli.local.openapi` and commit it"
     )
 
 

@@ -34,7 +34,7 @@ def _run(*args: str, stdin: bytes = b"") -> tuple[int, list[dict[str, object]], 
     probe = (
         "import sys\n"
         "sys.argv = ['newsfacet', 'parse', '--model-cache', 'none', *sys.argv[1:]]\n"
-        "from newsfacet.cli import main\n"
+        "from newsfacet_cli.main import main\n"
         "code = main()\n"
         "heavy = ('boto3', 'opensearchpy', 'trafilatura', 'spacy')\n"
         "heavy = [m for m in heavy if m in sys.modules]\n"

@@ -15,8 +15,6 @@ from typing import Any
 import pytest
 
 from newsfacet.errors import NotFoundError
-from newsfacet.local.apigw import http_api_event
-from newsfacet.local.invoke import LocalContext
 from newsfacet.web.site import (
     ASSET_TYPES,
     PAGE,
@@ -27,6 +25,8 @@ from newsfacet.web.site import (
     load_site,
     read_static,
 )
+from newsfacet_cli.local.apigw import http_api_event
+from newsfacet_cli.local.invoke import LocalContext
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.unit

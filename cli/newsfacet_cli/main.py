@@ -185,9 +185,9 @@ def _state_dir(root: Path) -> Path:
 
 # -- invoke -----------------------------------------------------------------------------
 def cmd_invoke(args: argparse.Namespace) -> int:
-    from newsfacet.local.invoke import invoke, read_env_vars
-    from newsfacet.local.stack import LocalStack, repo_root
-    from newsfacet.local.template import Template
+    from newsfacet_cli.local.invoke import invoke, read_env_vars
+    from newsfacet_cli.local.stack import LocalStack, repo_root
+    from newsfacet_cli.local.template import Template
 
     root = repo_root()
     template = Template(root / "template.yaml")
@@ -212,7 +212,7 @@ def cmd_invoke(args: argparse.Namespace) -> int:
 def cmd_stack(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from newsfacet.local.stack import LocalStack, repo_root
+    from newsfacet_cli.local.stack import LocalStack, repo_root
 
     stack = LocalStack(repo_root(), state_dir=_state_dir(repo_root()))
     if args.action == "up":
@@ -227,11 +227,11 @@ def cmd_stack(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     import boto3
 
-    from newsfacet.local.apigw import make_server
-    from newsfacet.local.invoke import invoke
-    from newsfacet.local.poller import QueuePoller
-    from newsfacet.local.stack import LocalStack, repo_root
-    from newsfacet.local.template import Template
+    from newsfacet_cli.local.apigw import make_server
+    from newsfacet_cli.local.invoke import invoke
+    from newsfacet_cli.local.poller import QueuePoller
+    from newsfacet_cli.local.stack import LocalStack, repo_root
+    from newsfacet_cli.local.template import Template
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     root = repo_root()
@@ -320,7 +320,7 @@ Press Ctrl-C to stop everything this started.
 def cmd_upload(args: argparse.Namespace) -> int:
     import boto3
 
-    from newsfacet.local.stack import LocalStack, repo_root
+    from newsfacet_cli.local.stack import LocalStack, repo_root
 
     if args.endpoint:
         s3 = boto3.client("s3", endpoint_url=args.endpoint)
@@ -383,7 +383,7 @@ def _aws_targets(args: argparse.Namespace) -> dict[str, Any]:
         targets["queue_url"] = targets["queue_url"] or outputs["IngestQueueUrl"]
         targets["dlq_url"] = targets["dlq_url"] or outputs["DeadLetterQueueUrl"]
     elif not targets["queue_url"]:
-        from newsfacet.local.stack import LOCAL_CREDENTIALS, LocalStack, repo_root
+        from newsfacet_cli.local.stack import LOCAL_CREDENTIALS, LocalStack, repo_root
 
         info = LocalStack(repo_root()).info()
         for key, value in LOCAL_CREDENTIALS.items():
@@ -406,7 +406,7 @@ def _progress(desc: str) -> Any:
 def cmd_backfill(args: argparse.Namespace) -> int:
     import boto3
 
-    from newsfacet.ops.backfill import BackfillError, Checkpoint, backfill, parse_s3_url
+    from newsfacet_cli.ops.backfill import BackfillError, Checkpoint, backfill, parse_s3_url
 
     try:
         bucket, prefix = parse_s3_url(args.url)
@@ -456,7 +456,7 @@ def asdict_report(report: Any) -> dict[str, Any]:
 def cmd_replay_dlq(args: argparse.Namespace) -> int:
     import boto3
 
-    from newsfacet.ops.replay import replay_dlq
+    from newsfacet_cli.ops.replay import replay_dlq
 
     targets = _aws_targets(args)
     if not targets["dlq_url"]:

@@ -19,7 +19,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from newsfacet.local.template import Template, UnresolvableError
+from newsfacet_cli.local.template import Template, UnresolvableError
 
 _loaded: dict[str, ModuleType] = {}
 

@@ -1,6 +1,6 @@
 """Write the search API's OpenAPI document, generated from the resolver, to docs/openapi.json.
 
-Usage: ``python -m newsfacet.local.openapi [PATH]``. A test fails when the
+Usage: ``python -m newsfacet_cli.local.openapi [PATH]``. A test fails when the
 committed document drifts from what the code generates.
 """
 

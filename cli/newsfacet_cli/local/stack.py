@@ -21,7 +21,7 @@ from typing import Any
 
 import boto3
 
-from newsfacet.local.template import Template
+from newsfacet_cli.local.template import Template
 
 LOCAL_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
