@@ -7,6 +7,7 @@ UV_VERSION := 0.9.30
 PORT ?= 3000
 
 .PHONY: help venv demo test test-unit test-integration lint bench lock opensearch opensearch-stop clean
+.PHONY: browser screenshots
 .PHONY: lambda-requirements sam-venv build package-size validate
 
 help:
@@ -15,6 +16,8 @@ help:
 	@echo "make bench  benchmarks (prints one JSON object of figures)"
 	@echo "make lint   ruff, mypy, cfn-lint"
 	@echo "make lock   re-resolve requirements/*.txt from pyproject.toml"
+	@echo "make browser  install Debian's chromium for the browser tests (apt, once)"
+	@echo "make screenshots  screenshots and figures of the search page on a running demo"
 	@echo "make build  sam build (no container); make package-size reports the sizes"
 	@echo "make validate  sam validate --lint, offline (docs/deploy.md)"
 
@@ -31,6 +34,18 @@ venv: $(BIN)/.installed
 opensearch: venv
 	bash infra/opensearch.sh fetch
 
+# The browser tests drive Debian's chromium through Playwright, never a browser that
+# Playwright downloads (`playwright install` is not used). Installed once, with apt.
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+browser:
+	@test -x $(CHROMIUM) || { \
+	  echo "installing Debian's chromium for the browser tests" >&2 && \
+	  $(SUDO) apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends \
+	    chromium fonts-liberation; }
+	@test -x $(CHROMIUM) || { echo "$(CHROMIUM) is still missing" >&2; exit 1; }
+
 demo: venv opensearch
 	PORT=$(PORT) $(BIN)/newsfacet demo --port $(PORT)
 
@@ -40,17 +55,21 @@ lint: venv
 	$(BIN)/mypy
 	$(BIN)/cfn-lint template.yaml
 
-test: venv opensearch lint
+test: venv opensearch browser lint
 	$(BIN)/pytest -m "unit or integration or e2e or infra" -q
 
 test-unit: venv
 	$(BIN)/pytest -m unit -q
 
-test-integration: venv opensearch
+test-integration: venv opensearch browser
 	$(BIN)/pytest -m "integration or e2e" -q
 
 bench: venv opensearch
 	$(BIN)/python -m bench
+
+# Needs the demo running (`make demo`, another terminal): writes docs/search-page-*.png.
+screenshots: venv browser
+	$(BIN)/python -m bench.page --base http://127.0.0.1:$(PORT) --screenshots docs
 
 lock:
 	$(BIN)/uv pip compile pyproject.toml --extra ingest --extra cli --extra dev \

@@ -32,6 +32,7 @@ from newsfacet.models.api import (
 from newsfacet.search.api_doc import API_DESCRIPTION, HEALTH_RESPONSES, responses
 from newsfacet.search.lookup import NAME_PATTERN
 from newsfacet.search.params import build_params
+from newsfacet.web.site import Answer, load_site
 
 logger = Logger()
 app = APIGatewayHttpResolver(enable_validation=True)
@@ -219,6 +220,26 @@ def _openapi_json() -> str:
 @app.get("/openapi.json", include_in_schema=False)
 def openapi_document() -> Response[str]:
     return Response(200, content_types.APPLICATION_JSON, _openapi_json())
+
+
+@app.get("/", include_in_schema=False, compress=True)
+def search_page() -> Response[str | None]:
+    """The search page (functions/newsfacet/web), on the API's own origin."""
+    return _static(load_site().page(_if_none_match()))
+
+
+@app.get("/assets/<version>/<name>", include_in_schema=False, compress=True)
+def page_asset(version: str, name: str) -> Response[str | None]:
+    return _static(load_site().asset(version, name, _if_none_match()))
+
+
+def _if_none_match() -> str | None:
+    value = app.current_event.headers.get("if-none-match")
+    return str(value) if value else None
+
+
+def _static(answer: Answer) -> Response[str | None]:
+    return Response(answer.status, headers=answer.headers, body=answer.body)
 
 
 def _error(status: int, body: ErrorResponse) -> Response[Any]:

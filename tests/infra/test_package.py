@@ -133,6 +133,12 @@ def test_packages_are_trimmed_and_compiled(built: Path) -> None:
     assert not list(ingest.glob("scipy-*.dist-info"))
     for heavy in ("spacy", "trafilatura", "numpy", "datasketch", "scipy"):
         assert not (search / heavy).exists(), heavy
+    # The search page ships inside the package it is served from.
+    assert {p.name for p in (search / "newsfacet" / "web" / "static").iterdir()} >= {
+        "index.html",
+        "app.js",
+        "style.css",
+    }
 
 
 def test_built_search_function_answers_without_the_nlp_stack(
@@ -143,15 +149,22 @@ def test_built_search_function_answers_without_the_nlp_stack(
 import json
 import app
 response = app.handler(json.loads({event!r}), CONTEXT)
+page_event = dict(json.loads({event!r}), rawPath="/", rawQueryString="")
+page_event.pop("queryStringParameters", None)
+page_event["requestContext"]["http"]["path"] = "/"
+page = app.handler(page_event, CONTEXT)
 heavy = sorted({{m.split(".")[0] for m in sys.modules}} & {{
     "spacy", "trafilatura", "numpy", "datasketch", "scipy", "thinc"}})
 print(json.dumps({{"status": response["statusCode"], "body": json.loads(response["body"]),
+                  "page": [page["statusCode"], page["headers"].get("Content-Type"),
+                           "<title>newsfacet search</title>" in page["body"]],
                   "heavy": heavy}}))
 """
     env = {k: str(v) for k, v in isolated_stack.function_overrides().items()}
     out = run_built(built / "SearchFunction", runtime_path, script, env)
     assert out["status"] == 200, out
     assert out["body"]["total"] == 0  # an empty index, answered by the real cluster
+    assert out["page"] == [200, "text/html; charset=utf-8", True]
     assert out["heavy"] == []
 
 

@@ -185,6 +185,12 @@ def test_api_throttling_cors_and_authoriser_are_parameters(tpl: Template) -> Non
     assert tpl.doc["Parameters"]["ApiAuth"]["AllowedValues"] == ["NONE", "IAM", "JWT"]
     routes = resources_of(tpl, "AWS::ApiGatewayV2::Route")
     assert {r["Condition"] for r in routes.values()} == {"NoJwtAuth", "UseJwtAuth"}
+    # Each route key once per authoriser choice: the page is never more open than the API.
+    for condition in ("NoJwtAuth", "UseJwtAuth"):
+        keys = sorted(
+            r["Properties"]["RouteKey"] for r in routes.values() if r["Condition"] == condition
+        )
+        assert keys == ["GET /", "GET /{proxy+}"], condition
 
 
 def _sam_env() -> dict[str, str]:
@@ -217,7 +223,7 @@ def test_sam_validate_lint(sam_cli: Path) -> None:
     assert "is a valid SAM Template" in result.stdout + result.stderr
 
 
-def test_sam_local_start_api_sees_the_search_route(sam_cli: Path) -> None:
+def test_sam_local_start_api_sees_the_search_routes(sam_cli: Path) -> None:
     """The route table `sam local start-api` serves, read with SAM CLI's own provider."""
     script = (
         "from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider\n"
@@ -235,4 +241,9 @@ def test_sam_local_start_api_sees_the_search_route(sam_cli: Path) -> None:
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["/{proxy+}", "SearchFunction", "2.0", "GET", "OPTIONS"]
+    routes = sorted(line.split() for line in result.stdout.splitlines() if line.strip())
+    # The API under /{proxy+}, and the search page at the root, which /{proxy+} does not match.
+    assert routes == [
+        ["/", "SearchFunction", "2.0", "GET", "OPTIONS"],
+        ["/{proxy+}", "SearchFunction", "2.0", "GET", "OPTIONS"],
+    ]

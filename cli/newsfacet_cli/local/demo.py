@@ -73,7 +73,11 @@ def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
 
 def demo_help(base: str, bucket: str, endpoint: str) -> str:
     return f"""
-newsfacet is running. Try:
+newsfacet is running. Open the search page in a browser:
+
+  {base}/?q=Belgorod
+
+or call the API:
 
   curl '{base}/search?q=Belgorod'
   curl '{base}/search?q=Belgorod&entity=Gladkov'
