@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from typing import Any, Literal
-from urllib.parse import unquote_plus
+from urllib.parse import quote_plus, unquote_plus
 
 from newsfacet.errors import NewsfacetError
 from newsfacet.models.document import ObjectRef
@@ -52,7 +52,30 @@ def refs_from_s3_notification(notification: dict[str, Any]) -> Iterator[ObjectRe
             version_id=obj.get("versionId"),
             etag=obj.get("eTag"),
             size=obj.get("size"),
+            start=int((record.get("newsfacet") or {}).get("start") or 0),
         )
+
+
+def continuation_body(ref: ObjectRef, start: int) -> str:
+    """The SQS message that asks for the rest of a large object, from article ``start`` on.
+
+    It has the shape of S3's own notification (so backfill, replay and the
+    dead-letter queue treat it like any other) plus where the part starts.
+    """
+    obj: dict[str, Any] = {"key": quote_plus(ref.key, safe="/")}
+    if ref.version_id:
+        obj["versionId"] = ref.version_id
+    if ref.etag:
+        obj["eTag"] = ref.etag
+    if ref.size is not None:
+        obj["size"] = ref.size
+    record = {
+        "eventSource": "aws:s3",
+        "eventName": "ObjectCreated:NewsfacetPart",
+        "s3": {"bucket": {"name": ref.bucket}, "object": obj},
+        "newsfacet": {"start": start},
+    }
+    return json.dumps({"Records": [record]})
 
 
 def refs_from_sqs_body(body: str) -> list[ObjectRef]:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # imported on first use: the search function's cold start stays small
     from newsfacet.config import Settings
     from newsfacet.ingest.service import IngestService
+    from newsfacet.queue import IngestQueue
     from newsfacet.search.service import SearchService
 
 
@@ -29,6 +30,23 @@ def search_service(settings: Settings | None = None) -> SearchService:
     from newsfacet.config import get_settings
 
     return _search_service(settings or get_settings())
+
+
+def ingest_queue(settings: Settings | None = None) -> IngestQueue:
+    """Retry delays and parts on the ingest queue (SQS, or moto_server: ``sqs_endpoint_url``)."""
+    from newsfacet.config import get_settings
+
+    return _ingest_queue(settings or get_settings())
+
+
+@lru_cache(maxsize=4)
+def _ingest_queue(settings: Settings) -> IngestQueue:
+    import boto3
+
+    from newsfacet.queue import IngestQueue
+
+    endpoint = str(settings.sqs_endpoint_url) if settings.sqs_endpoint_url else None
+    return IngestQueue(boto3.client("sqs", region_name=settings.aws_region, endpoint_url=endpoint))
 
 
 @lru_cache(maxsize=4)
@@ -60,6 +78,9 @@ def _ingest_service(settings: Settings) -> IngestService:
             template_min_docs=settings.template_line_min_docs,
             learn_templates=settings.template_learning,
             tag_entities=settings.entities_enabled,
+            max_object_chars=settings.max_object_chars,
+            chars_per_s=settings.chars_per_s,
+            reserve_s=settings.time_reserve_s,
         ),
     )
 
