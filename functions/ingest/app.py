@@ -10,6 +10,7 @@ logged as such, with the reason).
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -21,7 +22,7 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from newsfacet import wiring
+from newsfacet import custom_resource, wiring
 from newsfacet.config import get_settings
 from newsfacet.errors import InputError, TransientError
 from newsfacet.events import (
@@ -218,10 +219,45 @@ def _delay_retries(records: list[SQSRecord], why: dict[str, tuple[str, bool]]) -
         wiring.ingest_queue(settings).delay(queue_arn, delays)
 
 
+def _redrive() -> dict[str, Any]:
+    """The hourly schedule: dead letters back to the ingest queue, if OpenSearch is healthy."""
+    settings = get_settings()
+    if not (settings.ingest_queue_url and settings.dead_letter_queue_url):
+        raise BadEventError("redrive needs NEWSFACET_INGEST_QUEUE_URL and _DEAD_LETTER_QUEUE_URL")
+    try:
+        wiring.check_opensearch(settings)
+    except TransientError as error:
+        logger.info("OpenSearch not healthy; dead letters wait", extra={"reason": error.message})
+        return {"redriven": 0, "waiting_for": error.message}
+    report = wiring.ingest_queue(settings).redrive(
+        dlq_url=settings.dead_letter_queue_url,
+        queue_url=settings.ingest_queue_url,
+        max_redrives=settings.max_redrives,
+        max_messages=REDRIVE_PER_RUN,
+    )
+    if report.moved or report.kept:
+        logger.warning("dead letters redriven", extra=asdict(report))
+    metrics.add_metric(name="MessagesRedriven", unit=MetricUnit.Count, value=report.moved)
+    return {"redriven": report.moved, "kept": report.kept}
+
+
+# Messages one scheduled run moves at most (about 30 s of SQS calls).
+REDRIVE_PER_RUN = 1000
+
+
 @logger.inject_lambda_context
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    if event_kind(event) == "sqs":
+    kind = event_kind(event)
+    if kind == "sqs":
         return _sqs(event, context)
+    if kind == "redrive":
+        return _redrive()
+    if kind == "cloudformation":
+        return custom_resource.handle(
+            event,
+            wiring.set_up_indices,
+            time_left=lambda: context.get_remaining_time_in_millis() / 1000,
+        )
     time_left = lambda: context.get_remaining_time_in_millis() / 1000  # noqa: E731
     return {"results": ingest(list(refs_from_event(event)), time_left)}

@@ -79,6 +79,15 @@ class Settings(BaseSettings):
         description="The queue's maxReceiveCount: the receive after which a retried message "
         "moves to the dead-letter queue (logged as such).",
     )
+    ingest_queue_url: str | None = Field(
+        default=None, description="The ingest queue (the scheduled dead-letter redrive)."
+    )
+    dead_letter_queue_url: str | None = Field(default=None, description="Its dead-letter queue.")
+    max_redrives: int = Field(
+        default=3,
+        ge=0,
+        description="The scheduled redrive moves a dead-lettered message back at most this often.",
+    )
     entities_enabled: bool = Field(default=True)
     template_line_min_docs: int = Field(
         default=3,

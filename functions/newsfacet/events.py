@@ -2,7 +2,9 @@
 
 SQS-wrapped S3 notifications (production), plain S3 notifications (what
 ``sam local invoke -e events/s3-put.json`` sends) and EventBridge "Object
-Created" events. Keys arrive URL-encoded (spaces as ``+``).
+Created" events. Keys arrive URL-encoded (spaces as ``+``). The ingest
+function also gets its schedule's redrive event and CloudFormation's
+requests for the set-up step.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from urllib.parse import quote_plus, unquote_plus
 from newsfacet.errors import NewsfacetError
 from newsfacet.models.document import ObjectRef
 
-EventKind = Literal["sqs", "s3", "eventbridge", "unknown"]
+EventKind = Literal["sqs", "s3", "eventbridge", "redrive", "cloudformation", "unknown"]
+# What the ingest function's schedule sends (template.yaml: IngestFunction Events.Redrive).
+REDRIVE_EVENT = {"newsfacet": "redrive-dead-letters"}
 
 
 class BadEventError(NewsfacetError):
@@ -34,6 +38,10 @@ def event_kind(event: dict[str, Any]) -> EventKind:
             return "s3"
     if event.get("source") == "aws.s3" and "detail" in event:
         return "eventbridge"
+    if event == REDRIVE_EVENT:
+        return "redrive"
+    if "RequestType" in event and "ResponseURL" in event and "StackId" in event:
+        return "cloudformation"  # the set-up step at deploy (newsfacet/custom_resource.py)
     return "unknown"
 
 

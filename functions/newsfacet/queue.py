@@ -23,6 +23,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from newsfacet.errors import TransientError
+from newsfacet.redrive import ReplayReport, replay_dlq
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +87,18 @@ class IngestQueue:
                     raise TransientError(f"SQS refused a message: {answer['Failed'][0]}")
         except (BotoCoreError, ClientError, ValueError) as exc:
             raise TransientError(f"cannot send to the ingest queue: {exc}") from exc
+
+    def redrive(
+        self, *, dlq_url: str, queue_url: str, max_redrives: int, max_messages: int
+    ) -> ReplayReport:
+        """Dead letters back to the queue, each at most ``max_redrives`` times in its life."""
+        return replay_dlq(
+            self.sqs,
+            dlq_url=dlq_url,
+            queue_url=queue_url,
+            max_messages=max_messages,
+            max_redrives=max_redrives,
+        )
 
     def delay(self, queue_arn: str, delays: Sequence[Delay]) -> list[str]:
         """Set each message's visibility; returns the ids SQS refused.

@@ -49,6 +49,26 @@ def _ingest_queue(settings: Settings) -> IngestQueue:
     return IngestQueue(boto3.client("sqs", region_name=settings.aws_region, endpoint_url=endpoint))
 
 
+def set_up_indices(settings: Settings | None = None) -> list[str]:
+    """The set-up step (``newsfacet setup``) against the configured cluster."""
+    from newsfacet.config import get_settings
+    from newsfacet.index.client import build_client
+    from newsfacet.index.setup import ensure_indices
+
+    settings = settings or get_settings()
+    return ensure_indices(build_client(settings), settings.index_names)
+
+
+def check_opensearch(settings: Settings | None = None) -> None:
+    """Raises unless the indices are set up and the cluster is green or yellow."""
+    from newsfacet.config import get_settings
+    from newsfacet.index.client import build_client
+    from newsfacet.index.setup import check_healthy
+
+    settings = settings or get_settings()
+    check_healthy(build_client(settings), settings.index_names)
+
+
 @lru_cache(maxsize=4)
 def _ingest_service(settings: Settings) -> IngestService:
     """Fails clearly (and is not cached) when the indices are not set up."""

@@ -47,6 +47,7 @@ class StackInfo:
             "NEWSFACET_OPENSEARCH_AUTH": "none",
             "NEWSFACET_INDEX_PREFIX": self.index_prefix,
             "NEWSFACET_S3_ENDPOINT_URL": self.aws_endpoint,
+            "NEWSFACET_SQS_ENDPOINT_URL": self.aws_endpoint,
             "POWERTOOLS_TRACE_DISABLED": "true",
             # On AWS this comes from Secrets Manager (template.yaml: CursorSecret).
             "NEWSFACET_CURSOR_SECRET": "newsfacet-local-cursor-key",

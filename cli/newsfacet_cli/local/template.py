@@ -149,11 +149,14 @@ class Template:
 
     @property
     def max_receive_count(self) -> int:
-        return int(self.resources["IngestQueue"]["Properties"]["RedrivePolicy"]["maxReceiveCount"])
+        policy = self.resources["IngestQueue"]["Properties"]["RedrivePolicy"]
+        return int(self.resolve(policy["maxReceiveCount"]))
 
     @property
     def visibility_timeout(self) -> int:
-        return int(self.resources["IngestQueue"]["Properties"].get("VisibilityTimeout", 30))
+        return int(
+            self.resolve(self.resources["IngestQueue"]["Properties"].get("VisibilityTimeout", 30))
+        )
 
 
 def find_template(start: Path | None = None) -> Path:

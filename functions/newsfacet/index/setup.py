@@ -86,6 +86,22 @@ def check_ready(client: OpenSearch, names: IndexNames) -> None:
         )
 
 
+def check_healthy(client: OpenSearch, names: IndexNames) -> None:
+    """The indices are there and the cluster is not red: worth sending work to again.
+
+    Raises:
+        IndexMissingError: ``newsfacet setup`` has not run.
+        IndexingError: OpenSearch does not answer, or its health is red.
+    """
+    check_ready(client, names)
+    try:
+        status = client.cluster.health(request_timeout=5).get("status")
+    except OpenSearchException as exc:
+        raise IndexingError(f"OpenSearch did not answer: {exc}") from exc
+    if status not in ("green", "yellow"):
+        raise IndexingError(f"cluster health is {status}")
+
+
 def _create(client: OpenSearch, index: str, body: dict[str, Any]) -> None:
     try:
         client.indices.create(index=index, body=body)
