@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.9.30
 PORT ?= 3000
 
-.PHONY: help venv demo test test-unit test-integration lint bench lock opensearch opensearch-stop clean
+.PHONY: help venv demo test test-unit test-integration lint bench lock opensearch clean
 .PHONY: browser screenshots
 .PHONY: lambda-requirements sam-venv build package-size validate
 
@@ -117,5 +117,5 @@ validate: sam-venv
 	  $(SAM) validate --lint
 
 clean:
-	-bash infra/opensearch.sh stop
+	-bash infra/opensearch.sh destroy
 	rm -rf $(VENV) .run .pytest_cache .mypy_cache .ruff_cache

@@ -21,6 +21,7 @@ from newsfacet.index.mapping import (
     ENTRY_MAPPINGS,
     FAILURE_MAPPINGS,
     LINE_MAPPINGS,
+    SLOW_LOG_SETTINGS,
     entries_index_name,
     entries_template,
 )
@@ -40,7 +41,8 @@ def ensure_indices(client: OpenSearch, names: IndexNames) -> list[str]:
     if client.indices.exists_alias(name=names.entries):
         # Additive changes (new fields, ignore_above) apply to the live index in place.
         client.indices.put_mapping(index=names.entries, body=ENTRY_MAPPINGS)
-        done.append(f"mapping of {names.entries} updated")
+        client.indices.put_settings(index=names.entries, body=SLOW_LOG_SETTINGS)
+        done.append(f"mapping and slow-log thresholds of {names.entries} updated")
     else:
         index = entries_index_name(names.prefix)
         _create(client, index, {"aliases": {names.entries: {"is_write_index": True}}})
