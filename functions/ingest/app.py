@@ -219,19 +219,17 @@ def _delay_retries(records: list[SQSRecord], why: dict[str, tuple[str, bool]]) -
         wiring.ingest_queue(settings).delay(queue_arn, delays)
 
 
-def _redrive() -> dict[str, Any]:
+def _redrive(event: dict[str, Any]) -> dict[str, Any]:
     """The hourly schedule: dead letters back to the ingest queue, if OpenSearch is healthy."""
     settings = get_settings()
-    if not (settings.ingest_queue_url and settings.dead_letter_queue_url):
-        raise BadEventError("redrive needs NEWSFACET_INGEST_QUEUE_URL and _DEAD_LETTER_QUEUE_URL")
     try:
         wiring.check_opensearch(settings)
     except TransientError as error:
         logger.info("OpenSearch not healthy; dead letters wait", extra={"reason": error.message})
         return {"redriven": 0, "waiting_for": error.message}
     report = wiring.ingest_queue(settings).redrive(
-        dlq_url=settings.dead_letter_queue_url,
-        queue_url=settings.ingest_queue_url,
+        dlq_url=event["dlq_url"],
+        queue_url=event["queue_url"],
         max_redrives=settings.max_redrives,
         max_messages=REDRIVE_PER_RUN,
     )
@@ -252,7 +250,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if kind == "sqs":
         return _sqs(event, context)
     if kind == "redrive":
-        return _redrive()
+        return _redrive(event)
     if kind == "cloudformation":
         return custom_resource.handle(
             event,

@@ -79,10 +79,6 @@ class Settings(BaseSettings):
         description="The queue's maxReceiveCount: the receive after which a retried message "
         "moves to the dead-letter queue (logged as such).",
     )
-    ingest_queue_url: str | None = Field(
-        default=None, description="The ingest queue (the scheduled dead-letter redrive)."
-    )
-    dead_letter_queue_url: str | None = Field(default=None, description="Its dead-letter queue.")
     max_redrives: int = Field(
         default=3,
         ge=0,

@@ -18,8 +18,13 @@ from newsfacet.errors import NewsfacetError
 from newsfacet.models.document import ObjectRef
 
 EventKind = Literal["sqs", "s3", "eventbridge", "redrive", "cloudformation", "unknown"]
-# What the ingest function's schedule sends (template.yaml: IngestFunction Events.Redrive).
-REDRIVE_EVENT = {"newsfacet": "redrive-dead-letters"}
+# What the ingest function's schedule sends (template.yaml: IngestFunction Events.Redrive),
+# with the two queues' URLs as ``dlq_url`` and ``queue_url``.
+REDRIVE = "redrive-dead-letters"
+
+
+def redrive_event(*, dlq_url: str, queue_url: str) -> dict[str, str]:
+    return {"newsfacet": REDRIVE, "dlq_url": dlq_url, "queue_url": queue_url}
 
 
 class BadEventError(NewsfacetError):
@@ -38,7 +43,7 @@ def event_kind(event: dict[str, Any]) -> EventKind:
             return "s3"
     if event.get("source") == "aws.s3" and "detail" in event:
         return "eventbridge"
-    if event == REDRIVE_EVENT:
+    if event.get("newsfacet") == REDRIVE:
         return "redrive"
     if "RequestType" in event and "ResponseURL" in event and "StackId" in event:
         return "cloudformation"  # the set-up step at deploy (newsfacet/custom_resource.py)

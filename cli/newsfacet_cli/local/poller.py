@@ -131,5 +131,14 @@ class QueuePoller:
                 logger.warning("cannot poll the queue (%s); retrying", exc)
                 self._stop.wait(2)
 
+    def redrive_every(self, interval_s: float, redrive: Callable[[], Any]) -> None:
+        """Call ``redrive`` (the ingest function's scheduled event) every ``interval_s`` until
+        stopped, as the template's schedule does on AWS."""
+        while not self._stop.wait(interval_s):
+            try:
+                redrive()
+            except Exception:
+                logger.exception("scheduled redrive failed; next try in %s s", interval_s)
+
     def stop(self) -> None:
         self._stop.set()
