@@ -53,6 +53,11 @@ LABELS: dict[str, EntityType] = {
 NOT_FOR_NER = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer")
 
 
+# Characters per piece of text the model sees at once (spaCy refuses over 1,000,000
+# and needs memory in proportion); a news article is far shorter.
+NER_CHUNK = 100_000
+
+
 @lru_cache(maxsize=1)
 def load_pipeline() -> Language:
     """spaCy's NER, loaded once per process (a Lambda container) without the other components."""
@@ -110,7 +115,11 @@ def merge_alias_matches(model: list[Mention], aliases: list[Mention]) -> list[Me
 
 
 def find_mentions(
-    texts: Sequence[str], *, with_aliases: bool = True, batch_size: int = BATCH_SIZE
+    texts: Sequence[str],
+    *,
+    with_aliases: bool = True,
+    batch_size: int = BATCH_SIZE,
+    piece_chars: int = NER_CHUNK,
 ) -> list[list[Mention]]:
     """The PERSON, ORG and LOC spans in each text; ``with_aliases=False`` is the bare model.
 
@@ -123,7 +132,9 @@ def find_mentions(
     nlp = load_pipeline()
     matcher = load_alias_matcher() if with_aliases else None
     pieces = [
-        (i, offset, piece) for i, text in enumerate(texts) for offset, piece in ner_pieces(text)
+        (i, offset, piece)
+        for i, text in enumerate(texts)
+        for offset, piece in ner_pieces(text, piece_chars)
     ]
     out: list[list[Mention]] = [[] for _ in texts]
     docs = nlp.pipe([piece for _, _, piece in pieces], batch_size=batch_size)
@@ -155,11 +166,6 @@ def find_mentions(
         ]
         out[i] += merge_alias_matches(model, aliases)
     return out
-
-
-# Characters per piece of text the model sees at once (spaCy refuses over 1,000,000
-# and needs memory in proportion); a news article is far shorter.
-NER_CHUNK = 100_000
 
 
 def ner_pieces(text: str, limit: int = NER_CHUNK) -> list[tuple[int, str]]:
