@@ -38,7 +38,10 @@ RUN_USER="${OPENSEARCH_RUN_USER:-newsfacet-os}"
 START_TIMEOUT="${OPENSEARCH_START_TIMEOUT:-120}"
 STOP_TIMEOUT=30
 
-log() { printf 'opensearch.sh: %s\n' "$*" >&2; }
+# A reader that went away (a demo whose output pipe closed) must not stop a start or stop
+# half way: SIGPIPE is ignored and a message that cannot be written is dropped.
+trap '' PIPE
+log() { printf 'opensearch.sh: %s\n' "$*" >&2 2>/dev/null || true; }
 die() { log "error: $*"; exit 1; }
 
 usage() {
@@ -298,9 +301,12 @@ node_is() {
 }
 
 port_free() {  # port_free PORT: nothing listens on 127.0.0.1:PORT
+  # SO_REUSEADDR as OpenSearch binds: connections of a node just stopped, still in
+  # TIME_WAIT, do not make its own port look taken when it comes back.
   python3 - "$1" <<'PY'
 import socket, sys
 s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 try:
     s.bind(("127.0.0.1", int(sys.argv[1])))
 except OSError:

@@ -11,6 +11,7 @@ them short.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import sys
@@ -23,14 +24,14 @@ from newsfacet.events import redrive_event
 from newsfacet_cli.local.apigw import make_server
 from newsfacet_cli.local.invoke import invoke
 from newsfacet_cli.local.poller import QueuePoller
-from newsfacet_cli.local.stack import LocalStack, repo_root
+from newsfacet_cli.local.stack import LocalStack, repo_root, state_dir
 from newsfacet_cli.local.template import Template
 
 
 def run_demo(*, port: int, samples: str | None, prefix: str) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     root = repo_root()
-    stack = LocalStack(root)
+    stack = LocalStack(root, state_dir=state_dir())
     template = Template(root / "template.yaml")
     # Ctrl-C and SIGTERM both unwind through the finally below (SIGINT is re-armed because
     # a shell that starts us in the background hands it over ignored).
@@ -78,9 +79,12 @@ def run_demo(*, port: int, samples: str | None, prefix: str) -> int:
         print(demo_help(api, info.bucket, info.aws_endpoint), flush=True)
         server.serve_forever()
     except KeyboardInterrupt:
-        print("\nstopping ...", file=sys.stderr)
+        pass
     finally:
         _ignore_signals()
+        # Whoever read our output may be gone (a closed pipe): say it if we can, then clean up.
+        with contextlib.suppress(OSError):
+            print("\nstopping ...", file=sys.stderr, flush=True)
         if poller is not None:
             poller.stop()
         if server is not None:
