@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, STATE
 
 RETRIES = {"NEWSFACET_RETRY_BASE_S": "1", "NEWSFACET_RETRY_MAX_S": "8"}
 
@@ -84,7 +84,10 @@ class FaultStack:
 
 
 @pytest.fixture(scope="session")
-def fault_stack() -> Iterator[FaultStack]:
+def fault_stack(opensearch_url: str) -> Iterator[FaultStack]:
+    """The suite's stack, on the session's OpenSearch node when this session started it
+    (stopping and starting it mid-session shows that the rest of the suite carries on);
+    on a node of its own when ``OPENSEARCH_URL`` names a cluster it must not stop."""
     import boto3
 
     from newsfacet.config import Settings
@@ -94,10 +97,13 @@ def fault_stack() -> Iterator[FaultStack]:
     from newsfacet_cli.local.stack import LocalStack, stop_pid
     from newsfacet_cli.local.template import Template
 
-    state = ROOT / ".run" / "pytest-fault" / uuid.uuid4().hex[:8]
-    stack = LocalStack(ROOT, state_dir=state, index_prefix=f"fault{uuid.uuid4().hex[:6]}")
+    own_node = bool(os.environ.get("OPENSEARCH_URL"))
+    state = ROOT / ".run" / "pytest-fault" / uuid.uuid4().hex[:8] if own_node else STATE
+    stack = LocalStack(
+        ROOT, state_dir=state / "fault-stack", index_prefix=f"fault{uuid.uuid4().hex[:6]}"
+    )
     holder = FaultStack(info=None, state=state, s3=None, sqs=None, os_client=None)
-    url = holder.opensearch("start")
+    url = holder.opensearch("start") if own_node else opensearch_url
     try:
         info = stack.provision(url, stack.start_moto())
         session = boto3.Session(
@@ -126,4 +132,10 @@ def fault_stack() -> Iterator[FaultStack]:
     finally:
         if stack.moto_pidfile.exists():
             stop_pid(int(stack.moto_pidfile.read_text()))
-        holder.opensearch("destroy")
+        if own_node:
+            holder.opensearch("destroy")
+        else:
+            from newsfacet.config import IndexNames
+            from newsfacet.index.setup import delete_indices
+
+            delete_indices(holder.os_client, IndexNames(stack.index_prefix))
