@@ -104,22 +104,23 @@ def _failures(os_client: Any, settings: Any) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def small_budget(function_env: dict[str, str]) -> dict[str, str]:
-    """A per-object budget of 20,000 characters, and no NER (this is about splitting)."""
+def big_object(moto_aws: dict[str, Any], function_env: dict[str, str]) -> str:
+    """``big.jsonl``, 60 articles of ~1,000 characters, three times the per-object budget of
+    20,000 characters set here; no NER (this is about splitting)."""
     function_env.update(
         {"NEWSFACET_MAX_OBJECT_CHARS": "20000", "NEWSFACET_ENTITIES_ENABLED": "false"}
     )
-    return function_env
+    moto_aws["s3"].put_object(Bucket=moto_aws["bucket"], Key="big.jsonl", Body=_jsonl(60, 1000))
+    return "big.jsonl"
 
 
 def test_an_object_over_its_budget_is_ingested_in_parts(
     moto_aws: dict[str, Any],
-    small_budget: dict[str, str],
+    big_object: str,
     invoke_function: Any,
     os_client: Any,
     settings: Any,
 ) -> None:
-    moto_aws["s3"].put_object(Bucket=moto_aws["bucket"], Key="big.jsonl", Body=_jsonl(60, 1000))
     results = _drain(moto_aws, invoke_function)
     # Each part is one invocation: ~20 articles of ~1,000 characters each.
     assert len(results) >= 3
@@ -131,18 +132,17 @@ def test_an_object_over_its_budget_is_ingested_in_parts(
 
 def test_without_a_queue_the_rest_is_recorded_over_budget(
     moto_aws: dict[str, Any],
-    small_budget: dict[str, str],
+    big_object: str,
     invoke_function: Any,
     os_client: Any,
     settings: Any,
 ) -> None:
-    moto_aws["s3"].put_object(Bucket=moto_aws["bucket"], Key="big.jsonl", Body=_jsonl(60, 1000))
     event = {
         "Records": [
             {
                 "eventSource": "aws:s3",
                 "eventName": "ObjectCreated:Put",
-                "s3": {"bucket": {"name": moto_aws["bucket"]}, "object": {"key": "big.jsonl"}},
+                "s3": {"bucket": {"name": moto_aws["bucket"]}, "object": {"key": big_object}},
             }
         ]
     }
