@@ -20,11 +20,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from opensearchpy import OpenSearch
-from opensearchpy.exceptions import NotFoundError, OpenSearchException
+from opensearchpy.exceptions import OpenSearchException
 
 from newsfacet.config import IndexNames
 from newsfacet.errors import IndexingError, IndexMissingError
 from newsfacet.index.bulk import run_bulk
+from newsfacet.index.client import write_side_errors
 from newsfacet.index.dedup import candidates_query, members, merge_clusters
 from newsfacet.index.failures import failure_action
 from newsfacet.index.learned import alias_actions, line_actions
@@ -161,12 +162,10 @@ class EntryIndex:
         bands = {b for e in entries for b in e.lsh_bands}
         if not bands:
             return 0
-        try:
+        with write_side_errors(self.names.entries, "near-duplicate second look"):
             hits = self.client.search(
                 index=self.names.entries, body=candidates_query(bands, self.max_candidates)
             )["hits"]["hits"]
-        except OpenSearchException as exc:
-            raise IndexingError(f"near-duplicate second look failed: {exc}") from exc
         batch = [
             Member(id=e.id, cluster=e.cluster, values=tuple(e.minhash), bands=tuple(e.lsh_bands))
             for e in entries
@@ -177,12 +176,8 @@ class EntryIndex:
         return merge_clusters(self.client, self.names.entries, plan.merges)
 
     def _msearch(self, requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        try:
+        with write_side_errors(self.names.entries, "entry lookup"):
             raw = self.client.msearch(body=requests)
-        except NotFoundError as exc:
-            raise IndexMissingError(f"{self.names.entries} missing; run `newsfacet setup`") from exc
-        except OpenSearchException as exc:
-            raise IndexingError(f"entry lookup failed: {exc}") from exc
         responses: list[dict[str, Any]] = raw["responses"]
         for response in responses:
             error = response.get("error")

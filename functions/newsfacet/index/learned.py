@@ -22,9 +22,8 @@ from datetime import datetime
 from typing import Any
 
 from opensearchpy import OpenSearch
-from opensearchpy.exceptions import NotFoundError, OpenSearchException
 
-from newsfacet.errors import IndexingError, IndexMissingError
+from newsfacet.index.client import write_side_errors
 from newsfacet.ingest.canonical import AliasEntry
 from newsfacet.ingest.template_lines import LineCount, LineKey, LineObservation
 from newsfacet.models.entry import ENTITY_TYPES
@@ -123,18 +122,12 @@ class LearnedIndex:
         wanted = sorted(keys)
         if not wanted:
             return {}
-        try:
+        with write_side_errors(self.lines_index, "template line lookup"):
             response = self.client.mget(
                 index=self.lines_index,
                 body={"ids": [line_doc_id(o, h) for o, h in wanted]},
                 params={"_source_includes": "doc_count,docs"},
             )
-        except NotFoundError as exc:
-            raise IndexMissingError(
-                f"index {self.lines_index} missing; run `newsfacet setup`"
-            ) from exc
-        except OpenSearchException as exc:
-            raise IndexingError(f"template line lookup failed: {exc}") from exc
         counts: dict[LineKey, LineCount] = {}
         for key, doc in zip(wanted, response.get("docs", []), strict=False):
             source = doc.get("_source")
@@ -168,14 +161,8 @@ class LearnedIndex:
             }
             if after is not None:
                 body["search_after"] = after
-            try:
+            with write_side_errors(self.aliases_index, "alias table read"):
                 hits = self.client.search(index=self.aliases_index, body=body)["hits"]["hits"]
-            except NotFoundError as exc:
-                raise IndexMissingError(
-                    f"index {self.aliases_index} missing; run `newsfacet setup`"
-                ) from exc
-            except OpenSearchException as exc:
-                raise IndexingError(f"alias table unavailable: {exc}") from exc
             for hit in hits:
                 source = hit["_source"]
                 if source.get("type") in ENTITY_TYPES:
