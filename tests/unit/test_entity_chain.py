@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from newsfacet.ingest.canonical import AliasBook, Mention, load_alias_book
+from newsfacet.ingest.canonical import AliasBook, load_alias_book
 from newsfacet.ingest.chain import refine_document
 from newsfacet.ingest.consistency import harmonise_document
 from newsfacet.ingest.datelines import find_dateline
 from newsfacet.ingest.entities import tag_texts
+from newsfacet.ingest.mentions import Mention
 from newsfacet.ingest.nonentities import drop_non_entities
 from newsfacet.ingest.places import fix_place_types, load_gazetteer
 from newsfacet.ingest.spans import tidy_spans

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
 
-from newsfacet.ingest.canonical import Mention
+from newsfacet.ingest.mentions import Mention
 
 # Countries that are also common given names or surnames: never added from text alone.
 _AMBIGUOUS_COUNTRIES = {"Jordan", "Chad", "Georgia", "Israel", "Niger", "Guinea", "Turkey", "Togo"}
