@@ -10,6 +10,7 @@ pass that rewrites stored entries (:mod:`newsfacet.curation.rewrite`).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -28,7 +29,7 @@ from newsfacet.curation.table import (
 )
 from newsfacet.errors import CurationConflictError, UnknownChangeError, UnknownKeyError
 from newsfacet.index.client import write_side_errors
-from newsfacet.models.curation import Change, ChangesResponse, Op, change_id
+from newsfacet.models.curation import KEY_PATTERN, Change, ChangesResponse, Op, change_id
 
 logger = logging.getLogger(__name__)
 
@@ -68,9 +69,15 @@ class CurationAdmin:
         return self._record("merge", who, key=source, target=target)
 
     def rename(self, key: str, name: str, *, who: str) -> Change:
-        """Give ``key`` a new name of the same type (a merge, when that name exists)."""
+        """Give ``key`` a new name (a merge, when that name exists).
+
+        The type stays, unless ``name`` is itself a key: ``LOC:Natalia`` renamed
+        ``PERSON:Natalia Abbakumova`` fixes a type the tagger got wrong.
+        """
         entity_type, _ = split_key(key)
-        return self._record("rename", who, key=key, target=f"{entity_type}:{name.strip()}")
+        name = name.strip()
+        target = name if re.match(KEY_PATTERN, name) else f"{entity_type}:{name}"
+        return self._record("rename", who, key=key, target=target)
 
     def hide(self, key: str, *, who: str) -> Change:
         """Take ``key`` off entries, facets and filters (the tagger's key is kept for undo)."""

@@ -81,7 +81,7 @@ class RenameRequest(BaseModel):
         min_length=1,
         max_length=MAX_NAME_CHARS,
         pattern=r"^\S(.*\S)?$",
-        description="The new name; the type stays.",
+        description="The new name; the type stays, unless the name is a key (`PERSON:Name`).",
         examples=["Vyacheslav Gladkov"],
     )
 
