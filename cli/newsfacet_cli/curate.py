@@ -70,13 +70,14 @@ class LocalAdmin:
 
     def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         from newsfacet_cli.local.apigw import http_api_event
-        from newsfacet_cli.local.invoke import invoke
+        from newsfacet_cli.local.invoke import load_handler
 
         data = json.dumps(body).encode() if body is not None else b""
         headers = {"content-type": "application/json", ACTOR_HEADER: getpass.getuser()}
         event = http_api_event(method, path, headers, data)
-        result = invoke(self.template, "AdminFunction", event, self.overrides)
+        handler, context = load_handler(self.template, "AdminFunction", self.overrides)
         _logs_to_stderr()
+        result = handler(event, context)
         return _answer(int(result["statusCode"]), json.loads(result.get("body") or "null"))
 
 

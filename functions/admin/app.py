@@ -45,6 +45,7 @@ from newsfacet.models.curation import (
     MergeRequest,
     RenameRequest,
 )
+from newsfacet.models.entry import ENTITY_TYPES
 from newsfacet.observability import logger
 
 app = APIGatewayHttpResolver(enable_validation=True)
@@ -59,6 +60,7 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 ChangeId = Annotated[str, Path(pattern=CHANGE_ID_PATTERN, max_length=13)]
 # Recorded as who made a change on the local stack, where no IAM identity exists.
 ACTOR_HEADER = "x-newsfacet-actor"
+KEY_TYPES = "types: " + ", ".join(ENTITY_TYPES)
 
 
 def _who() -> str:
@@ -157,15 +159,17 @@ def _error(status: int, body: ErrorResponse) -> Response[Any]:
     return Response(status, content_types.APPLICATION_JSON, body.model_dump_json(exclude_none=True))
 
 
+def _problem(error: dict[str, Any]) -> dict[str, str]:
+    field = ".".join(str(p) for p in error.get("loc", ["?"])[1:]) or "body"
+    message = str(error.get("msg", "invalid"))
+    if error.get("type") == "string_pattern_mismatch" and field in {"source", "target", "key"}:
+        message = f"{error.get('input')!r} is not an entity key such as ORG:Name ({KEY_TYPES})"
+    return {"parameter": field, "message": message}
+
+
 @app.exception_handler(RequestValidationError)
 def invalid_body(error: RequestValidationError) -> Response[Any]:
-    problems = [
-        {
-            "parameter": ".".join(str(p) for p in e.get("loc", ["?"])[1:]) or "body",
-            "message": str(e.get("msg", "invalid")),
-        }
-        for e in error.errors()
-    ]
+    problems = [_problem(e) for e in error.errors()]
     first = problems[0] if problems else {"parameter": "body", "message": "invalid"}
     return _error(
         422,
