@@ -28,7 +28,6 @@ from opensearchpy.exceptions import ConflictError
 
 from newsfacet.curation.table import EMPTY, CurationTable, build_table
 from newsfacet.errors import IndexingError, TransientError
-from newsfacet.index.bulk import run_bulk
 from newsfacet.index.client import write_side_errors
 from newsfacet.models.curation import Change
 
@@ -144,6 +143,9 @@ class CurationIndex:
         )
 
     def _write(self, actions: list[dict[str, Any]], failure: str) -> None:
+        # Imported here: the bulk core brings the ingest ports, which search never needs.
+        from newsfacet.index.bulk import run_bulk
+
         with write_side_errors(self.index, failure):
             verdicts = run_bulk(self.client, actions, refresh="wait_for")
         for verdict in verdicts:
