@@ -82,6 +82,17 @@ CONTEXT = Context()
 """
 
 
+def _local_client(service: str, stack: Any) -> Any:
+    """A boto3 client of the local stack's moto_server."""
+    return boto3.client(
+        service,  # type: ignore[call-overload]
+        endpoint_url=stack.aws_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
 def run_built(
     code_dir: Path, runtime: Path, script: str, env: dict[str, str] | None = None
 ) -> dict[str, Any]:
@@ -180,20 +191,8 @@ def test_built_ingest_function_indexes_a_seed_without_scipy(
     built: Path, runtime_path: Path, isolated_stack: Any
 ) -> None:
     """The built package, real boto3 against moto_server, real OpenSearch, no SciPy."""
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=isolated_stack.aws_endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-    sqs = boto3.client(
-        "sqs",
-        endpoint_url=isolated_stack.aws_endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    s3 = _local_client("s3", isolated_stack)
+    sqs = _local_client("sqs", isolated_stack)
     for path in seed_paths():
         s3.put_object(
             Bucket=isolated_stack.bucket, Key=f"seeds/{path.name}", Body=path.read_bytes()
@@ -303,13 +302,7 @@ print(json.dumps(
     assert out["body"]["id"] == "c1"
     assert out["heavy"] == []
 
-    sqs = boto3.client(
-        "sqs",
-        endpoint_url=isolated_stack.aws_endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    sqs = _local_client("sqs", isolated_stack)
     messages = sqs.receive_message(
         QueueUrl=isolated_stack.curation_queue_url, MaxNumberOfMessages=10, AttributeNames=["All"]
     )["Messages"]

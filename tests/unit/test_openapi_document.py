@@ -17,7 +17,7 @@ def test_committed_openapi_matches_the_code() -> None:
 
 def test_committed_admin_openapi_matches_the_code() -> None:
     assert ADMIN_DOCUMENT.read_text("utf-8") == render(generate("admin")), (
-        "docs/admin-openapi.json is stale: run `python -m newsfacet_cli.local.openapi` and commit it"
+        "docs/admin-openapi.json is stale: run `python -m newsfacet_cli.local.openapi`"
     )
 
 
