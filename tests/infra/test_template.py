@@ -282,7 +282,7 @@ def test_sam_validate_lint(sam_cli: Path) -> None:
     assert "is a valid SAM Template" in result.stdout + result.stderr
 
 
-def test_sam_local_start_api_sees_the_search_routes(sam_cli: Path) -> None:
+def test_sam_local_start_api_sees_the_search_and_admin_routes(sam_cli: Path) -> None:
     """The route table `sam local start-api` serves, read with SAM CLI's own provider."""
     script = (
         "from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider\n"
@@ -301,8 +301,10 @@ def test_sam_local_start_api_sees_the_search_routes(sam_cli: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     routes = sorted(line.split() for line in result.stdout.splitlines() if line.strip())
-    # The API under /{proxy+}, and the search page at the root, which /{proxy+} does not match.
+    # The API under /{proxy+}, the search page at the root, which /{proxy+} does not match,
+    # and the admin API under /admin/, which wins over /{proxy+} as the more specific route.
     assert routes == [
         ["/", "SearchFunction", "2.0", "GET", "OPTIONS"],
+        ["/admin/{proxy+}", "AdminFunction", "2.0", "GET", "OPTIONS", "POST"],
         ["/{proxy+}", "SearchFunction", "2.0", "GET", "OPTIONS"],
     ]
