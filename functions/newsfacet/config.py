@@ -53,12 +53,36 @@ class Settings(BaseSettings):
     template_learning: bool = Field(
         default=True, description="Count lines per outlet in <prefix>-lines and use the counts."
     )
+    curation_queue_url: str = Field(
+        default="",
+        description="The curation queue: the admin function asks it for background passes.",
+    )
+    sqs_endpoint_url: HttpUrl | None = Field(
+        default=None,
+        description="SQS endpoint for development (moto_server on the local stack); "
+        "empty means the AWS default.",
+    )
+    curation_probe_s: float = Field(
+        default=1.0,
+        ge=0,
+        le=300,
+        description="How often a search container asks whether the curation table changed "
+        "(one realtime GET of a small document); a change shows in searches after at most this.",
+    )
+    curation_settle_s: int = Field(
+        default=240,
+        ge=0,
+        le=900,
+        description="Delay of the second background pass of each curation change, which files "
+        "entries an ingest batch wrote with the table it read before the change (longer than "
+        "the ingest function's timeout); 0 for none.",
+    )
     cursor_secret: SecretStr = Field(
         default=SecretStr("newsfacet-local-cursor-key"),
         description="HMAC key that makes search cursors tamper-evident.",
     )
 
-    @field_validator("s3_endpoint_url", mode="before")
+    @field_validator("s3_endpoint_url", "sqs_endpoint_url", mode="before")
     @classmethod
     def _blank_is_default(cls, value: object) -> object:
         # The template declares the variable empty so `sam local --env-vars` may set it.
@@ -91,6 +115,11 @@ class IndexNames:
     @property
     def aliases(self) -> str:
         return f"{self.prefix}-entities"
+
+    @property
+    def curation(self) -> str:
+        """Curation changes and their head (newsfacet.curation.store)."""
+        return f"{self.prefix}-curation"
 
 
 def get_settings() -> Settings:

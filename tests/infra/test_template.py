@@ -183,7 +183,11 @@ def test_api_throttling_cors_and_authoriser_are_parameters(tpl: Template) -> Non
     api = tpl.resources["SearchHttpApi"]["Properties"]
     assert api["CorsConfiguration"]["AllowOrigins"].value == "CorsAllowOrigins"
     assert tpl.doc["Parameters"]["ApiAuth"]["AllowedValues"] == ["NONE", "IAM", "JWT"]
-    routes = resources_of(tpl, "AWS::ApiGatewayV2::Route")
+    routes = {
+        name: route
+        for name, route in resources_of(tpl, "AWS::ApiGatewayV2::Route").items()
+        if "SearchIntegration" in route["Properties"]["Target"].value
+    }
     assert {r["Condition"] for r in routes.values()} == {"NoJwtAuth", "UseJwtAuth"}
     # Each route key once per authoriser choice: the page is never more open than the API.
     for condition in ("NoJwtAuth", "UseJwtAuth"):
@@ -191,6 +195,61 @@ def test_api_throttling_cors_and_authoriser_are_parameters(tpl: Template) -> Non
             r["Properties"]["RouteKey"] for r in routes.values() if r["Condition"] == condition
         )
         assert keys == ["GET /", "GET /{proxy+}"], condition
+
+
+def test_admin_routes_take_iam_callers_only_whatever_api_auth_says(tpl: Template) -> None:
+    admin = {
+        name: route
+        for name, route in resources_of(tpl, "AWS::ApiGatewayV2::Route").items()
+        if "AdminIntegration" in route["Properties"]["Target"].value
+    }
+    assert sorted(r["Properties"]["RouteKey"] for r in admin.values()) == [
+        "GET /admin/{proxy+}",
+        "POST /admin/{proxy+}",
+    ]
+    for route in admin.values():
+        assert "Condition" not in route
+        assert route["Properties"]["AuthorizationType"] == "AWS_IAM"
+    integration = tpl.resources["AdminIntegration"]["Properties"]["IntegrationUri"].value
+    assert "${AdminFunction.Arn}" in integration
+    permission = tpl.resources["AdminInvokePermission"]["Properties"]
+    assert permission["SourceArn"].value.endswith("/*/*/admin/*")
+    # Local routing follows the same table: admin paths never reach the search function.
+    from newsfacet_cli.local.template import route_for
+
+    routes = tpl.http_routes()
+    assert route_for(routes, "POST", "/admin/curation/merge").function == "AdminFunction"  # type: ignore[union-attr]
+    assert route_for(routes, "GET", "/admin/curation/changes").function == "AdminFunction"  # type: ignore[union-attr]
+    assert route_for(routes, "GET", "/search").function == "SearchFunction"  # type: ignore[union-attr]
+    assert route_for(routes, "POST", "/search") is None
+
+
+def test_admin_function_writes_curation_and_entries_and_asks_for_passes(tpl: Template) -> None:
+    assert actions(tpl, "AdminFunction") == {
+        "es:ESHttpGet",
+        "es:ESHttpHead",
+        "es:ESHttpPost",
+        "es:ESHttpPut",
+        "sqs:SendMessage",
+    }
+    (send,) = [s for s in statements(tpl, "AdminFunction") if s["Sid"] == "RequestPasses"]
+    assert send["Resource"].value == "CurationQueue.Arn"
+    event = tpl.resources["AdminFunction"]["Properties"]["Events"]["Passes"]
+    assert event["Type"] == "SQS"
+    assert event["Properties"]["Queue"].value == "CurationQueue.Arn"
+    assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    queue = tpl.queue("CurationQueue")
+    assert queue.dlq_name == tpl.resolve(
+        tpl.resources["CurationDeadLetterQueue"]["Properties"]["QueueName"]
+    )
+    assert queue.visibility_timeout >= 6 * tpl.function("AdminFunction").timeout
+    env = tpl.function("AdminFunction").environment
+    assert {"NEWSFACET_CURATION_QUEUE_URL", "NEWSFACET_SQS_ENDPOINT_URL"} <= set(env)
+    watched = {
+        str(a["Properties"]["Dimensions"][0]["Value"].value)
+        for a in resources_of(tpl, "AWS::CloudWatch::Alarm").values()
+    }
+    assert {"CurationDeadLetterQueue.QueueName", "AdminFunction"} <= watched
 
 
 def _sam_env() -> dict[str, str]:
@@ -223,7 +282,7 @@ def test_sam_validate_lint(sam_cli: Path) -> None:
     assert "is a valid SAM Template" in result.stdout + result.stderr
 
 
-def test_sam_local_start_api_sees_the_search_routes(sam_cli: Path) -> None:
+def test_sam_local_start_api_sees_the_search_and_admin_routes(sam_cli: Path) -> None:
     """The route table `sam local start-api` serves, read with SAM CLI's own provider."""
     script = (
         "from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider\n"
@@ -242,8 +301,10 @@ def test_sam_local_start_api_sees_the_search_routes(sam_cli: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     routes = sorted(line.split() for line in result.stdout.splitlines() if line.strip())
-    # The API under /{proxy+}, and the search page at the root, which /{proxy+} does not match.
+    # The API under /{proxy+}, the search page at the root, which /{proxy+} does not match,
+    # and the admin API under /admin/, which wins over /{proxy+} as the more specific route.
     assert routes == [
         ["/", "SearchFunction", "2.0", "GET", "OPTIONS"],
+        ["/admin/{proxy+}", "AdminFunction", "2.0", "GET", "OPTIONS", "POST"],
         ["/{proxy+}", "SearchFunction", "2.0", "GET", "OPTIONS"],
     ]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import boto3
 
-from newsfacet_cli.local.apigw import make_server
+from newsfacet_cli.local.apigw import dispatch, make_server
 from newsfacet_cli.local.invoke import invoke
 from newsfacet_cli.local.poller import QueuePoller
 from newsfacet_cli.local.stack import LocalStack, repo_root
@@ -33,6 +33,7 @@ def run_demo(*, port: int, samples: str | None, prefix: str) -> int:
     signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     server = None
     poller = None
+    passes = None
     try:
         print("starting OpenSearch and moto_server ...", file=sys.stderr)
         info = stack.up()
@@ -50,10 +51,21 @@ def run_demo(*, port: int, samples: str | None, prefix: str) -> int:
             sqs, info.queue_url, lambda event: invoke(template, "IngestFunction", event, overrides)
         )
         poller.drain()
+        # Curation passes (newsfacet curate ...) run where AWS runs them: the admin
+        # function, fed by the curation queue.
+        passes = QueuePoller(
+            sqs,
+            info.curation_queue_url,
+            lambda event: invoke(template, "AdminFunction", event, overrides),
+            batch_size=1,
+        )
         server = make_server(
-            lambda event: invoke(template, "SearchFunction", event, overrides), "127.0.0.1", port
+            dispatch(template.http_routes(), lambda fn, ev: invoke(template, fn, ev, overrides)),
+            "127.0.0.1",
+            port,
         )
         threading.Thread(target=poller.run_forever, daemon=True).start()
+        threading.Thread(target=passes.run_forever, daemon=True).start()
         print(demo_help(f"http://127.0.0.1:{port}", info.bucket, info.aws_endpoint), flush=True)
         server.serve_forever()
     except KeyboardInterrupt:
@@ -61,6 +73,8 @@ def run_demo(*, port: int, samples: str | None, prefix: str) -> int:
     finally:
         if poller is not None:
             poller.stop()
+        if passes is not None:
+            passes.stop()
         if server is not None:
             server.server_close()
         stack.down()
@@ -86,6 +100,12 @@ or call the API:
   curl '{base}/entities?prefix=glad'
   curl '{base}/outlets'
   curl '{base}/health'
+
+Curate entity values (the admin API, open here, IAM-only on AWS):
+
+  .venv/bin/newsfacet curate merge 'ORG:RDK' 'ORG:Russian Volunteer Corps'
+  .venv/bin/newsfacet curate log
+  .venv/bin/newsfacet curate undo c1
 
 The OpenAPI document is at {base}/openapi.json and Swagger UI at {base}/docs.
 

@@ -23,6 +23,7 @@ from opensearchpy import OpenSearch
 from opensearchpy.exceptions import OpenSearchException
 
 from newsfacet.config import IndexNames
+from newsfacet.curation.table import stored_entity_fields
 from newsfacet.errors import IndexingError, IndexMissingError
 from newsfacet.index.bulk import run_bulk
 from newsfacet.index.client import write_side_errors
@@ -31,7 +32,7 @@ from newsfacet.index.failures import failure_action
 from newsfacet.index.learned import alias_actions, line_actions
 from newsfacet.ingest.minhash import Member, plan_clusters
 from newsfacet.ingest.ports import Stored, StoredEntry, WriteBatch, WriteResult
-from newsfacet.models.entry import ENTITY_TYPES, Entity, Entry, entity_field
+from newsfacet.models.entry import Entity, Entry
 
 # Adds each new source unless that very object version is listed already. Runs
 # on the shard, so two workers writing one entry serialise through retry_on_conflict.
@@ -63,12 +64,8 @@ if (changed) {
 
 def entry_document(entry: Entry, *, now: datetime) -> dict[str, Any]:
     """The stored form of an entry: canonical entity keys, and names split by type for facets."""
-    doc = entry.model_dump(mode="json", exclude={"entities"})
-    doc["entities"] = sorted({e.key for e in entry.entities})
-    for entity_type in ENTITY_TYPES:
-        doc[entity_field(entity_type)] = sorted(
-            {e.canonical for e in entry.entities if e.type == entity_type}
-        )
+    doc = entry.model_dump(mode="json", exclude={"entities", "entity_keys"})
+    doc.update(stored_entity_fields(entry.tagged_keys, entry.filed_keys))
     doc["mentions"] = [e.model_dump() for e in entry.entities]
     doc["source_count"] = len(entry.sources)
     doc["indexed_at"] = doc["updated_at"] = now.isoformat()

@@ -8,7 +8,9 @@ stages of ``ingest/pipeline.py``::
     learned template lines, one lookup     LearnedStore.line_counts
     clean .. entries, fingerprints         prepare_unit, sign_unit (pure)
     stored entries + LSH candidates        EntryStore.lookup
-    entities (stored ones reused), clusters tag_unit, plan_clusters (pure)
+    entities (stored ones reused), curation tag_unit               (pure)
+    full names for lone surnames (if any)  PeopleStore.full_names
+    surnames, clusters                     resolve_unit_surnames, plan_clusters (pure)
     one bulk write                         EntryStore.write
     second look for concurrent writers     EntryStore.reconcile
 
@@ -23,11 +25,12 @@ number of round trips is fixed per batch, not per object.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
+from newsfacet.curation.table import CurationTable
 from newsfacet.errors import (
     EntryRejectedError,
     InputError,
@@ -36,12 +39,21 @@ from newsfacet.errors import (
     TransientError,
 )
 from newsfacet.ingest.minhash import Member, plan_clusters
-from newsfacet.ingest.pipeline import Unit, open_object, prepare_unit, sign_unit, tag_unit
+from newsfacet.ingest.pipeline import (
+    Unit,
+    open_object,
+    plan_surname_lookups,
+    prepare_unit,
+    resolve_unit_surnames,
+    sign_unit,
+    tag_unit,
+)
 from newsfacet.ingest.ports import (
     EntryStore,
     FailureRecord,
     LearnedStore,
     ObjectStore,
+    PeopleStore,
     StoredEntry,
     WriteBatch,
     WriteResult,
@@ -103,12 +115,15 @@ class IngestService:
         entries: EntryStore,
         config: IngestConfig,
         *,
+        people: PeopleStore | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.store = store
         self.learned = learned
         self.entries = entries
         self.config = config
+        # None: lone surnames resolve against the batch's own entries only.
+        self.people = people
         self.clock = clock
 
     def ingest(self, refs: Sequence[ObjectRef]) -> list[ObjectReport]:
@@ -213,7 +228,9 @@ class _Run:
         )
         if config.tag_entities and entries:
             reuse = {i: s.entities for i, s in stored.entries.items()}
-            unit = tag_unit(unit, known=service.learned.aliases(), reuse=reuse)
+            curation = service.learned.curation()
+            unit = tag_unit(unit, known=service.learned.aliases(), reuse=reuse, curation=curation)
+            unit = self._known_surnames(unit, reuse.keys(), curation)
         entries = self._clusters(unit, stored.entries, stored.candidates)
         result = service.entries.write(
             WriteBatch(
@@ -230,6 +247,15 @@ class _Run:
         written = [e for e in entries if result.entries[e.id].written]
         if written:
             service.entries.reconcile(written)
+
+    def _known_surnames(self, unit: Unit, stored: Collection[str], curation: CurationTable) -> Unit:
+        """Lone surnames of new entries, given the full names the outlet already has."""
+        lookups = plan_surname_lookups(unit, skip=stored)
+        if not lookups:
+            return unit
+        people = self.service.people
+        found = people.full_names(lookups) if people else [[] for _ in lookups]
+        return resolve_unit_surnames(unit, lookups, found, curation=curation, skip=stored)
 
     @staticmethod
     def _clusters(
