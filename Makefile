@@ -100,6 +100,8 @@ lambda-requirements: venv
 	  -o functions/ingest/requirements.txt
 	$(LAMBDA_EXPORT) $(foreach p,$(LAMBDA_NOT_SHIPPED),--no-emit-package $(p)) \
 	  -o functions/search/requirements.txt
+	$(LAMBDA_EXPORT) $(foreach p,$(LAMBDA_NOT_SHIPPED),--no-emit-package $(p)) \
+	  -o functions/admin/requirements.txt
 
 # aws-sam-cli pins its own boto3/pydantic: it lives in a venv of its own.
 SAM_VERSION := 1.170.0

@@ -26,6 +26,7 @@ COMMANDS = {
     "search": "newsfacet_cli.local.commands:cmd_search",
     "backfill": "newsfacet_cli.ops.commands:cmd_backfill",
     "replay-dlq": "newsfacet_cli.ops.commands:cmd_replay_dlq",
+    "curate": "newsfacet_cli.curate:cmd_curate",
 }
 
 
@@ -42,6 +43,40 @@ def _add_opensearch_args(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--index-prefix", help="default: NEWSFACET_INDEX_PREFIX, else the local stack's")
     p.add_argument("--auth", choices=["none", "sigv4"], help="sigv4 for Amazon OpenSearch Service")
+
+
+def _add_curate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "curate",
+        help="merge, rename or hide entity values; list and undo the changes",
+        description="Keys are facet values such as 'ORG:Russian Volunteer Corps'. Each change "
+        "prints as a JSON line with its id; search shows it at once, stored entries follow "
+        "in the background.",
+    )
+    p.add_argument("--api", help="a deployed stack's AdminApiUrl (SigV4); default: the local stack")
+    p.add_argument("--region", help="region of --api (default: read from its URL)")
+    actions = p.add_subparsers(dest="action", required=True)
+
+    def change_parser(name: str, help_text: str) -> argparse.ArgumentParser:
+        c = actions.add_parser(name, help=help_text)
+        c.add_argument("--wait", action="store_true", help="wait for the background pass")
+        return c
+
+    c = change_parser("merge", "file every entry of SOURCE_KEY under TARGET_KEY")
+    c.add_argument("source", metavar="SOURCE_KEY")
+    c.add_argument("target", metavar="TARGET_KEY")
+    c = change_parser("rename", "give KEY a new name (the type stays)")
+    c.add_argument("key", metavar="KEY")
+    c.add_argument("name", metavar="NEW_NAME")
+    c = change_parser("hide", "take KEY off facets, filters and entries")
+    c.add_argument("key", metavar="KEY")
+    c = change_parser("undo", "undo a change: facets, filters and entries as before it")
+    c.add_argument("change", metavar="CHANGE_ID")
+    c = change_parser("apply", "queue a change's background pass again")
+    c.add_argument("change", metavar="CHANGE_ID")
+    c = actions.add_parser("show", help="one change and its background pass")
+    c.add_argument("change", metavar="CHANGE_ID")
+    actions.add_parser("log", help="every change, oldest first, one JSON line each")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -143,6 +178,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--checkpoint", type=Path, help="progress file (default: in this folder)")
     p.add_argument("--restart", action="store_true", help="ignore an existing checkpoint")
     _add_aws_target_args(p)
+
+    _add_curate_parser(sub)
 
     p = sub.add_parser("replay-dlq", help="move failed messages back to the ingest queue")
     p.add_argument("--dlq-url", help="the dead-letter queue (default: --stack's or the local one)")

@@ -18,9 +18,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from newsfacet.curation.table import EMPTY as EMPTY_CURATION
+from newsfacet.curation.table import CurationTable
 from newsfacet.errors import InputError, NoContentError, ObjectTooLargeError, ProcessingError
 from newsfacet.ingest.canonical import AliasEntry
-from newsfacet.ingest.pipeline import Unit, open_object, prepare_unit, tag_unit
+from newsfacet.ingest.pipeline import (
+    Unit,
+    open_object,
+    plan_surname_lookups,
+    prepare_unit,
+    resolve_unit_surnames,
+    tag_unit,
+)
+from newsfacet.ingest.surnames import SurnameLookup
 from newsfacet.ingest.template_lines import LineCount, LineKey, LineTally, line_keys
 from newsfacet.models.article import Article
 from newsfacet.models.document import ObjectRef
@@ -36,10 +46,13 @@ def print_json(obj: Any) -> None:
 
 @dataclass(frozen=True)
 class Learned:
-    """What earlier ingests taught: none offline, or the local stack's (read per unit)."""
+    """What earlier ingests (and the operator) taught: none offline, or the local stack's."""
 
     aliases: Mapping[str, AliasEntry]
     line_counts: Callable[[set[LineKey]], dict[LineKey, LineCount]] | None = None
+    curation: CurationTable = EMPTY_CURATION
+    # Full names stored per outlet and window, for lone surnames (PeopleStore.full_names).
+    full_names: Callable[[Sequence[SurnameLookup]], list[list[str]]] | None = None
 
 
 def expand_paths(paths: Sequence[str]) -> list[str]:
@@ -76,7 +89,8 @@ def entry_row(entry: Entry) -> dict[str, Any]:
             include={"title", "published", "published_source", "authors", "cited_outlets"},
         ),
         "text": entry.body,
-        "entities": sorted({e.key for e in entry.entities}),
+        # What ingest files it under: the tagger's keys read through the curation table.
+        "entities": entry.filed_keys,
     }
 
 
@@ -161,7 +175,12 @@ class Parser:
                 self.tally.stored.setdefault(key, count)
         unit: Unit = prepare_unit(articles, self.tally, now=datetime.now(UTC))
         if self.entities and unit.entries:
-            unit = tag_unit(unit, known=self.learned.aliases)
+            learned = self.learned
+            unit = tag_unit(unit, known=learned.aliases, curation=learned.curation)
+            lookups = plan_surname_lookups(unit)
+            if lookups:
+                found = learned.full_names(lookups) if learned.full_names else [[] for _ in lookups]
+                unit = resolve_unit_surnames(unit, lookups, found, curation=learned.curation)
         rows: dict[tuple[str, int], dict[str, Any]] = {}
         for article, error in unit.rejected:
             rows[(article.ref.key, article.position)] = {"file": article.ref.key, **error.to_dict()}
@@ -180,21 +199,25 @@ class Parser:
 
 
 def stack_learned(state_dir: Path) -> Learned:
-    """The learned data of the running local stack (read only)."""
+    """The learned data and curation table of the running local stack (read only)."""
     from newsfacet.config import Settings
+    from newsfacet.curation.store import CurationIndex
     from newsfacet.index.client import build_client
     from newsfacet.index.learned import LearnedIndex
+    from newsfacet.index.people import KnownPeople
     from newsfacet_cli.local.stack import LocalStack, repo_root
 
     info = LocalStack(repo_root(), state_dir=state_dir).info()
     settings = Settings(opensearch_url=info.opensearch_url, index_prefix=info.index_prefix)
-    index = LearnedIndex(
-        build_client(settings),
-        lines_index=settings.index_names.lines,
-        aliases_index=settings.index_names.aliases,
+    client = build_client(settings)
+    names = settings.index_names
+    index = LearnedIndex(client, lines_index=names.lines, aliases_index=names.aliases)
+    return Learned(
+        aliases=index.aliases(),
+        line_counts=index.line_counts,
+        curation=CurationIndex(client, names.curation).load_table(),
+        full_names=KnownPeople(client, names.entries).full_names,
     )
-
-    return Learned(aliases=index.aliases(), line_counts=index.line_counts)
 
 
 def stop_quietly_on_broken_pipe() -> int:

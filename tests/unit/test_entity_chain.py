@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from newsfacet.ingest.canonical import AliasBook, Mention, load_alias_book
+from newsfacet.ingest.canonical import AliasBook, load_alias_book
 from newsfacet.ingest.chain import refine_document
 from newsfacet.ingest.consistency import harmonise_document
 from newsfacet.ingest.datelines import find_dateline
 from newsfacet.ingest.entities import tag_texts
+from newsfacet.ingest.mentions import Mention
 from newsfacet.ingest.nonentities import drop_non_entities
 from newsfacet.ingest.places import fix_place_types, load_gazetteer
 from newsfacet.ingest.spans import tidy_spans
@@ -151,6 +152,25 @@ def test_a_place_name_that_is_a_persons_name_in_the_document_stays_a_person() ->
     assert _spans(fixed) == [("Austin", "PERSON")]
 
 
+@pytest.mark.parametrize(
+    ("text", "surface", "expected"),
+    [
+        ("Natalia Abbakumova and Mary Ilyushina.", "Natalia", ("Natalia Abbakumova", "PERSON")),
+        ("Shelling hit Zaporizhzhia Oblast overnight.", "Zaporizhzhia", ("Zaporizhzhia", "LOC")),
+        ("The US Government said so.", "US", ("US", "LOC")),
+        ("Fighting near Kupiansk Kharkiv went on.", "Kupiansk", ("Kupiansk", "LOC")),
+        ("Natalia said so.", "Natalia", ("Natalia", "LOC")),
+    ],
+)  # fmt: skip
+def test_a_first_name_the_model_took_for_a_place_becomes_the_person(
+    text: str, surface: str, expected: tuple[str, str]
+) -> None:
+    # Only an unknown name-like word right before a capitalised word that is no place.
+    fixed = fix_place_types(text, [_at(text, surface, "LOC")], GAZ, frozenset())
+    assert _spans(fixed)[0] == expected
+    assert all(text[m.start : m.end] == m.text for m in fixed)
+
+
 def test_document_consistency_majority_type_repeats_and_short_forms() -> None:
     texts = [
         "Coinbase Global, Inc. owns Coinbase. Nadia Mohamed won; Mohamed thanked voters.",
@@ -223,7 +243,7 @@ def test_unknown_step_is_refused() -> None:
 NOT_NAMES = {
     "MRAP", "MRAPs", "UAV", "COVID-19", "Videos", "Vienna Act", "MaxxPro", "Motherland",
     "Mine-Resistant Ambush Protected", "Belgorod Oblast", "Belgorod Region",
-    "Russia's RIA News Agency", "Ukraine's Air Force",
+    "Russia's RIA News Agency", "Ukraine's Air Force", "Natalia",
 }  # fmt: skip
 
 

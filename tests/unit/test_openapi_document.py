@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from newsfacet_cli.local.openapi import DOCUMENT, generate, render
+from newsfacet_cli.local.openapi import ADMIN_DOCUMENT, DOCUMENT, generate, render
 
 pytestmark = pytest.mark.unit
 
@@ -13,6 +13,28 @@ def test_committed_openapi_matches_the_code() -> None:
     assert DOCUMENT.read_text("utf-8") == render(generate()), (
         "docs/openapi.json is stale: run `python -m newsfacet_cli.local.openapi` and commit it"
     )
+
+
+def test_committed_admin_openapi_matches_the_code() -> None:
+    assert ADMIN_DOCUMENT.read_text("utf-8") == render(generate("admin")), (
+        "docs/admin-openapi.json is stale: run `python -m newsfacet_cli.local.openapi`"
+    )
+
+
+def test_every_admin_route_documents_its_errors() -> None:
+    paths = generate("admin")["paths"]
+    assert set(paths) == {
+        "/admin/curation/merge",
+        "/admin/curation/rename",
+        "/admin/curation/hide",
+        "/admin/curation/changes",
+        "/admin/curation/changes/{change_id}",
+        "/admin/curation/changes/{change_id}/undo",
+        "/admin/curation/changes/{change_id}/apply",
+    }
+    for path, methods in paths.items():
+        for method, operation in methods.items():
+            assert {"404", "422", "503"} <= set(operation["responses"]), (path, method)
 
 
 def test_every_route_documents_its_errors() -> None:

@@ -17,6 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from newsfacet_cli.local.template import Route, route_for
+
 logger = logging.getLogger(__name__)
 
 
@@ -63,6 +65,25 @@ def http_api_event(
         event["body"] = base64.b64encode(body).decode()
         event["isBase64Encoded"] = True
     return event
+
+
+def dispatch(
+    routes: list[Route], call: Callable[[str, dict[str, Any]], dict[str, Any]]
+) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """One handler for the server: each event to the function its route names in the template.
+
+    A method no route declares (HEAD, OPTIONS) goes where GET would, as the
+    functions answered it before routes were told apart.
+    """
+
+    def handle(event: dict[str, Any]) -> dict[str, Any]:
+        method, path = event["requestContext"]["http"]["method"], event["rawPath"]
+        route = route_for(routes, method, path) or route_for(routes, "GET", path)
+        if route is None:
+            return {"statusCode": 404, "body": json.dumps({"message": "Not Found"})}
+        return call(route.function, event)
+
+    return handle
 
 
 def make_server(

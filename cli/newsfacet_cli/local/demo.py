@@ -21,7 +21,7 @@ from pathlib import Path
 import boto3
 
 from newsfacet.events import redrive_event
-from newsfacet_cli.local.apigw import make_server
+from newsfacet_cli.local.apigw import dispatch, make_server
 from newsfacet_cli.local.invoke import invoke
 from newsfacet_cli.local.poller import QueuePoller
 from newsfacet_cli.local.stack import LocalStack, repo_root, state_dir
@@ -39,6 +39,7 @@ def run_demo(*, port: int, samples: str | None, prefix: str) -> int:
     signal.signal(signal.SIGTERM, _stop_once)
     server = None
     poller = None
+    passes = None
     try:
         print("starting OpenSearch and moto_server ...", file=sys.stderr)
         info = stack.up()
@@ -56,12 +57,23 @@ def run_demo(*, port: int, samples: str | None, prefix: str) -> int:
             sqs, info.queue_url, lambda event: invoke(template, "IngestFunction", event, overrides)
         )
         poller.drain()
+        # Curation passes (newsfacet curate ...) run where AWS runs them: the admin
+        # function, fed by the curation queue.
+        passes = QueuePoller(
+            sqs,
+            info.curation_queue_url,
+            lambda event: invoke(template, "AdminFunction", event, overrides),
+            batch_size=1,
+        )
         server = make_server(
-            lambda event: invoke(template, "SearchFunction", event, overrides), "127.0.0.1", port
+            dispatch(template.http_routes(), lambda fn, ev: invoke(template, fn, ev, overrides)),
+            "127.0.0.1",
+            port,
         )
         api = f"http://127.0.0.1:{server.server_address[1]}"
         stack.record_api(api)
         threading.Thread(target=poller.run_forever, daemon=True).start()
+        threading.Thread(target=passes.run_forever, daemon=True).start()
         # The template's hourly redrive of dead letters, every few minutes here.
         threading.Thread(
             target=poller.redrive_every,
@@ -87,6 +99,8 @@ def run_demo(*, port: int, samples: str | None, prefix: str) -> int:
             print("\nstopping ...", file=sys.stderr, flush=True)
         if poller is not None:
             poller.stop()
+        if passes is not None:
+            passes.stop()
         if server is not None:
             server.server_close()
         stack.down()
@@ -122,6 +136,12 @@ or call the API:
   curl '{base}/entities?prefix=glad'
   curl '{base}/outlets'
   curl '{base}/health'
+
+Curate entity values (the admin API, open here, IAM-only on AWS):
+
+  .venv/bin/newsfacet curate merge 'ORG:RDK' 'ORG:Russian Volunteer Corps'
+  .venv/bin/newsfacet curate log
+  .venv/bin/newsfacet curate undo c1
 
 The OpenAPI document is at {base}/openapi.json and Swagger UI at {base}/docs.
 

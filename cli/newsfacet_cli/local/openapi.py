@@ -1,7 +1,8 @@
-"""Write the search API's OpenAPI document, generated from the resolver, to docs/openapi.json.
+"""Write the OpenAPI documents, generated from the resolvers: search API and admin API.
 
-Usage: ``python -m newsfacet_cli.local.openapi [PATH]``. A test fails when the
-committed document drifts from what the code generates.
+Usage: ``python -m newsfacet_cli.local.openapi [PATH]`` writes docs/openapi.json
+(the search function's; or PATH) and docs/admin-openapi.json (the admin
+function's). A test fails when a committed document drifts from the code.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[3]
 DOCUMENT = ROOT / "docs" / "openapi.json"
+ADMIN_DOCUMENT = ROOT / "docs" / "admin-openapi.json"
 
 
-def generate() -> dict[str, Any]:
-    """The OpenAPI document of functions/search/app.py (importing it opens no connection)."""
-    path = ROOT / "functions" / "search" / "app.py"
-    spec = importlib.util.spec_from_file_location("_newsfacet_search_app_openapi", path)
+def generate(function: str = "search") -> dict[str, Any]:
+    """The OpenAPI document of functions/<function>/app.py (importing it opens no connection)."""
+    path = ROOT / "functions" / function / "app.py"
+    spec = importlib.util.spec_from_file_location(f"_newsfacet_{function}_app_openapi", path)
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot load {path}")
     module = importlib.util.module_from_spec(spec)
@@ -37,6 +39,9 @@ def main(argv: list[str]) -> int:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(render(generate()), "utf-8")
     print(target)
+    if not argv:
+        ADMIN_DOCUMENT.write_text(render(generate("admin")), "utf-8")
+        print(ADMIN_DOCUMENT)
     return 0
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import boto3
 
-from newsfacet_cli.local.template import Template
+from newsfacet_cli.local.template import QueueSpec, Template
 
 LOCAL_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -39,6 +39,8 @@ class StackInfo:
     queue_url: str
     dlq_url: str
     index_prefix: str
+    # Empty in a stack.json written before the curation queue existed.
+    curation_queue_url: str = ""
     # The search API, once the demo serves it (``newsfacet search`` reads it here).
     api_url: str | None = None
 
@@ -50,6 +52,7 @@ class StackInfo:
             "NEWSFACET_INDEX_PREFIX": self.index_prefix,
             "NEWSFACET_S3_ENDPOINT_URL": self.aws_endpoint,
             "NEWSFACET_SQS_ENDPOINT_URL": self.aws_endpoint,
+            "NEWSFACET_CURATION_QUEUE_URL": self.curation_queue_url,
             "POWERTOOLS_TRACE_DISABLED": "true",
             # On AWS this comes from Secrets Manager (template.yaml: CursorSecret).
             "NEWSFACET_CURSOR_SECRET": "newsfacet-local-cursor-key",
@@ -234,23 +237,12 @@ class LocalStack:
 
 
 def provision_aws(template: Template, s3: Any, sqs: Any) -> dict[str, str]:
-    """Bucket (versioned), DLQ, queue with redrive, and ObjectCreated -> queue. Idempotent."""
+    """Bucket (versioned), the queues with their DLQs, and ObjectCreated -> queue. Idempotent."""
     bucket = template.bucket_name
     s3.create_bucket(Bucket=bucket)
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
-    dlq_url = sqs.create_queue(QueueName=template.dlq_name)["QueueUrl"]
-    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    queue_url = sqs.create_queue(
-        QueueName=template.queue_name,
-        Attributes={
-            "VisibilityTimeout": str(template.visibility_timeout),
-            "RedrivePolicy": json.dumps(
-                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": template.max_receive_count}
-            ),
-        },
-    )["QueueUrl"]
+    queue_url, dlq_url = _queue_with_dlq(sqs, template.queue("IngestQueue"))
+    curation_url, _ = _queue_with_dlq(sqs, template.queue("CurationQueue"))
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
         "Attributes"
     ]["QueueArn"]
@@ -260,7 +252,30 @@ def provision_aws(template: Template, s3: Any, sqs: Any) -> dict[str, str]:
             "QueueConfigurations": [{"QueueArn": queue_arn, "Events": ["s3:ObjectCreated:*"]}]
         },
     )
-    return {"bucket": bucket, "queue_url": queue_url, "dlq_url": dlq_url}
+    return {
+        "bucket": bucket,
+        "queue_url": queue_url,
+        "dlq_url": dlq_url,
+        "curation_queue_url": curation_url,
+    }
+
+
+def _queue_with_dlq(sqs: Any, spec: QueueSpec) -> tuple[str, str]:
+    """The queue and its dead-letter queue, wired as the template says: (queue URL, DLQ URL)."""
+    dlq_url = sqs.create_queue(QueueName=spec.dlq_name)["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    queue_url = sqs.create_queue(
+        QueueName=spec.name,
+        Attributes={
+            "VisibilityTimeout": str(spec.visibility_timeout),
+            "RedrivePolicy": json.dumps(
+                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": spec.max_receive_count}
+            ),
+        },
+    )["QueueUrl"]
+    return queue_url, dlq_url
 
 
 def _is_moto(pid: int) -> bool:

@@ -134,29 +134,92 @@ class Template:
             k for k, v in self.resources.items() if v.get("Type") == "AWS::Serverless::Function"
         ]
 
+    def http_routes(self) -> list[Route]:
+        """Every HTTP API route (method, path) and the function its integration invokes."""
+        functions: dict[str, str] = {}
+        for logical_id, resource in self.resources.items():
+            if resource.get("Type") == "AWS::ApiGatewayV2::Integration":
+                uri = resource["Properties"]["IntegrationUri"]
+                found = re.search(r"\$\{(\w+)\.Arn\}", getattr(uri, "value", str(uri)))
+                if found:
+                    functions[logical_id] = found.group(1)
+        routes: set[Route] = set()
+        for resource in self.resources.values():
+            if resource.get("Type") != "AWS::ApiGatewayV2::Route":
+                continue
+            props = resource["Properties"]
+            method, _, path = props["RouteKey"].partition(" ")
+            integration = re.search(
+                r"integrations/\$\{(\w+)\}", getattr(props["Target"], "value", "")
+            )
+            if integration and integration.group(1) in functions:
+                routes.add(Route(method, path, functions[integration.group(1)]))
+        return sorted(routes)
+
     # Names of the AWS resources the local stack creates, as the template names them.
     @property
     def bucket_name(self) -> str:
         return str(self.prop("ArticlesBucket", "BucketName"))
 
+    def queue(self, logical_id: str) -> QueueSpec:
+        """A queue with a redrive policy: its name, its dead-letter queue's, and its timings."""
+        props = self.resources[logical_id]["Properties"]
+        redrive = props["RedrivePolicy"]
+        dlq = redrive["deadLetterTargetArn"].value.split(".")[0]  # !GetAtt <LogicalId>.Arn
+        return QueueSpec(
+            name=str(self.prop(logical_id, "QueueName")),
+            dlq_name=str(self.prop(dlq, "QueueName")),
+            visibility_timeout=int(self.resolve(props.get("VisibilityTimeout", 30))),
+            # A parameter (IngestMaxReceiveCount) or a number.
+            max_receive_count=int(self.resolve(redrive["maxReceiveCount"])),
+        )
+
     @property
     def queue_name(self) -> str:
-        return str(self.prop("IngestQueue", "QueueName"))
+        return self.queue("IngestQueue").name
 
     @property
     def dlq_name(self) -> str:
-        return str(self.prop("IngestDeadLetterQueue", "QueueName"))
+        return self.queue("IngestQueue").dlq_name
 
     @property
     def max_receive_count(self) -> int:
-        policy = self.resources["IngestQueue"]["Properties"]["RedrivePolicy"]
-        return int(self.resolve(policy["maxReceiveCount"]))
+        return self.queue("IngestQueue").max_receive_count
 
     @property
     def visibility_timeout(self) -> int:
-        return int(
-            self.resolve(self.resources["IngestQueue"]["Properties"].get("VisibilityTimeout", 30))
-        )
+        return self.queue("IngestQueue").visibility_timeout
+
+
+@dataclass(frozen=True, order=True)
+class Route:
+    method: str
+    path: str  # "/", "/{proxy+}", "/admin/{proxy+}"
+    function: str
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.method not in {method, "ANY"}:
+            return False
+        if self.path.endswith("/{proxy+}"):
+            base = self.path[: -len("{proxy+}")]
+            return path.startswith(base) and len(path) > len(base)
+        return path == self.path
+
+
+def route_for(routes: list[Route], method: str, path: str) -> Route | None:
+    """The route API Gateway picks: an exact path first, else the longest greedy prefix."""
+    found = [r for r in routes if r.matches(method, path)]
+    if not found:
+        return None
+    return max(found, key=lambda r: (not r.path.endswith("{proxy+}"), len(r.path)))
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    name: str
+    dlq_name: str
+    visibility_timeout: int
+    max_receive_count: int
 
 
 def find_template(start: Path | None = None) -> Path:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from opensearchpy import AWSV4SignerAuth, OpenSearch, RequestsHttpConnection
+from opensearchpy.exceptions import NotFoundError, OpenSearchException
 
 from newsfacet.config import Settings
+from newsfacet.errors import IndexingError, IndexMissingError
 
 
 def build_client(settings: Settings) -> OpenSearch:
@@ -26,3 +31,19 @@ def build_client(settings: Settings) -> OpenSearch:
         kwargs["use_ssl"] = url.startswith("https")
         kwargs["verify_certs"] = True
     return OpenSearch(**kwargs)  # type: ignore[arg-type]
+
+
+@contextmanager
+def write_side_errors(index: str, doing: str) -> Iterator[None]:
+    """Client errors on the ingest side as ours: a missing index, or a fault to retry.
+
+    Raises:
+        IndexMissingError: ``index`` does not exist (``newsfacet setup`` has not run).
+        IndexingError: OpenSearch failed or did not answer.
+    """
+    try:
+        yield
+    except NotFoundError as exc:
+        raise IndexMissingError(f"index {index} missing; run `newsfacet setup`") from exc
+    except OpenSearchException as exc:
+        raise IndexingError(f"{doing} failed: {exc}") from exc

@@ -20,17 +20,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 from opensearchpy import OpenSearch
-from opensearchpy.exceptions import NotFoundError, OpenSearchException
+from opensearchpy.exceptions import OpenSearchException
 
 from newsfacet.config import IndexNames
+from newsfacet.curation.table import stored_entity_fields
 from newsfacet.errors import IndexingError, IndexMissingError
 from newsfacet.index.bulk import run_bulk
+from newsfacet.index.client import write_side_errors
 from newsfacet.index.dedup import candidates_query, members, merge_clusters
 from newsfacet.index.failures import failure_action
 from newsfacet.index.learned import alias_actions, line_actions
 from newsfacet.ingest.minhash import Member, plan_clusters
 from newsfacet.ingest.ports import Stored, StoredEntry, WriteBatch, WriteResult
-from newsfacet.models.entry import ENTITY_TYPES, Entity, Entry, entity_field
+from newsfacet.models.entry import Entity, Entry
 
 # Adds each new source unless that very object version is listed already. Runs
 # on the shard, so two workers writing one entry serialise through retry_on_conflict.
@@ -62,12 +64,8 @@ if (changed) {
 
 def entry_document(entry: Entry, *, now: datetime) -> dict[str, Any]:
     """The stored form of an entry: canonical entity keys, and names split by type for facets."""
-    doc = entry.model_dump(mode="json", exclude={"entities"})
-    doc["entities"] = sorted({e.key for e in entry.entities})
-    for entity_type in ENTITY_TYPES:
-        doc[entity_field(entity_type)] = sorted(
-            {e.canonical for e in entry.entities if e.type == entity_type}
-        )
+    doc = entry.model_dump(mode="json", exclude={"entities", "entity_keys"})
+    doc.update(stored_entity_fields(entry.tagged_keys, entry.filed_keys))
     doc["mentions"] = [e.model_dump() for e in entry.entities]
     doc["source_count"] = len(entry.sources)
     doc["indexed_at"] = doc["updated_at"] = now.isoformat()
@@ -161,12 +159,10 @@ class EntryIndex:
         bands = {b for e in entries for b in e.lsh_bands}
         if not bands:
             return 0
-        try:
+        with write_side_errors(self.names.entries, "near-duplicate second look"):
             hits = self.client.search(
                 index=self.names.entries, body=candidates_query(bands, self.max_candidates)
             )["hits"]["hits"]
-        except OpenSearchException as exc:
-            raise IndexingError(f"near-duplicate second look failed: {exc}") from exc
         batch = [
             Member(id=e.id, cluster=e.cluster, values=tuple(e.minhash), bands=tuple(e.lsh_bands))
             for e in entries
@@ -177,12 +173,8 @@ class EntryIndex:
         return merge_clusters(self.client, self.names.entries, plan.merges)
 
     def _msearch(self, requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        try:
+        with write_side_errors(self.names.entries, "entry lookup"):
             raw = self.client.msearch(body=requests)
-        except NotFoundError as exc:
-            raise IndexMissingError(f"{self.names.entries} missing; run `newsfacet setup`") from exc
-        except OpenSearchException as exc:
-            raise IndexingError(f"entry lookup failed: {exc}") from exc
         responses: list[dict[str, Any]] = raw["responses"]
         for response in responses:
             error = response.get("error")

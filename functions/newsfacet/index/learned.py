@@ -22,9 +22,11 @@ from datetime import datetime
 from typing import Any
 
 from opensearchpy import OpenSearch
-from opensearchpy.exceptions import NotFoundError, OpenSearchException
 
-from newsfacet.errors import IndexingError, IndexMissingError
+from newsfacet.curation.store import CurationCache
+from newsfacet.curation.table import EMPTY as EMPTY_CURATION
+from newsfacet.curation.table import CurationTable
+from newsfacet.index.client import write_side_errors
 from newsfacet.ingest.canonical import AliasEntry
 from newsfacet.ingest.template_lines import LineCount, LineKey, LineObservation
 from newsfacet.models.entry import ENTITY_TYPES
@@ -99,7 +101,11 @@ def alias_actions(
 
 
 class LearnedIndex:
-    """The ingest service's view of the learned data: one mget, and a cached alias table."""
+    """The ingest service's view of learned data: one mget, cached alias and curation tables.
+
+    The curation table (``curation``; none: no curation) is read again when
+    its head moved: the batch's one ``mget`` of template lines carries the head.
+    """
 
     def __init__(
         self,
@@ -107,6 +113,7 @@ class LearnedIndex:
         *,
         lines_index: str,
         aliases_index: str,
+        curation: CurationCache | None = None,
         ttl_s: float = ALIAS_TTL_S,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -115,6 +122,7 @@ class LearnedIndex:
         self.aliases_index = aliases_index
         self.ttl_s = ttl_s
         self.clock = clock
+        self._curation = curation
         self._aliases: dict[str, AliasEntry] | None = None
         self._loaded_at = 0.0
 
@@ -123,20 +131,18 @@ class LearnedIndex:
         wanted = sorted(keys)
         if not wanted:
             return {}
-        try:
-            response = self.client.mget(
-                index=self.lines_index,
-                body={"ids": [line_doc_id(o, h) for o, h in wanted]},
-                params={"_source_includes": "doc_count,docs"},
-            )
-        except NotFoundError as exc:
-            raise IndexMissingError(
-                f"index {self.lines_index} missing; run `newsfacet setup`"
-            ) from exc
-        except OpenSearchException as exc:
-            raise IndexingError(f"template line lookup failed: {exc}") from exc
+        docs: list[dict[str, Any]] = [
+            {"_id": line_doc_id(o, h), "_source": ["doc_count", "docs"]} for o, h in wanted
+        ]
+        if self._curation is not None:
+            docs.append(self._curation.index.head_doc())  # rides along: no round trip of its own
+        with write_side_errors(self.lines_index, "template line lookup"):
+            response = self.client.mget(index=self.lines_index, body={"docs": docs})
+        found = response.get("docs", [])
+        if self._curation is not None and len(found) > len(wanted):
+            self._curation.observe(found[len(wanted)])
         counts: dict[LineKey, LineCount] = {}
-        for key, doc in zip(wanted, response.get("docs", []), strict=False):
+        for key, doc in zip(wanted, found, strict=False):
             source = doc.get("_source")
             if doc.get("found") and source:
                 counts[key] = LineCount(
@@ -150,6 +156,9 @@ class LearnedIndex:
             self._aliases = self._load_aliases()
             self._loaded_at = self.clock()
         return self._aliases
+
+    def curation(self) -> CurationTable:
+        return self._curation.table() if self._curation is not None else EMPTY_CURATION
 
     def remember(self, aliases: Mapping[str, AliasEntry]) -> None:
         if self._aliases is not None:
@@ -168,14 +177,8 @@ class LearnedIndex:
             }
             if after is not None:
                 body["search_after"] = after
-            try:
+            with write_side_errors(self.aliases_index, "alias table read"):
                 hits = self.client.search(index=self.aliases_index, body=body)["hits"]["hits"]
-            except NotFoundError as exc:
-                raise IndexMissingError(
-                    f"index {self.aliases_index} missing; run `newsfacet setup`"
-                ) from exc
-            except OpenSearchException as exc:
-                raise IndexingError(f"alias table unavailable: {exc}") from exc
             for hit in hits:
                 source = hit["_source"]
                 if source.get("type") in ENTITY_TYPES:

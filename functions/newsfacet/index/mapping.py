@@ -16,7 +16,7 @@ from newsfacet.models.entry import ENTITY_TYPES, entity_field
 # bumps MAPPING_REVISION: ``newsfacet setup`` puts it on the existing index. A
 # change it cannot apply bumps MAPPING_VERSION: a new index, filled by re-ingest.
 MAPPING_VERSION = 1
-MAPPING_REVISION = 2
+MAPPING_REVISION = 3
 
 
 # Keyword values longer than this are not indexed (still stored): one 40,000-character
@@ -110,6 +110,9 @@ ENTRY_MAPPINGS: dict[str, Any] = {
         # filtering, one per type for facets grouped by type.
         "entities": _KEYWORD,
         **{entity_field(t): _ENTITY_NAMES for t in ENTITY_TYPES},
+        # The tagger's own keys, before curation (newsfacet.curation): what an undo
+        # and the background pass read the curated fields above from.
+        "tagged_entities": _KEYWORD,
         "mentions": {"type": "object", "enabled": False},
         "cited_outlets": _KEYWORD,
         "fingerprint": _KEYWORD,
@@ -155,6 +158,30 @@ ALIAS_MAPPINGS: dict[str, Any] = {
         "canonical": _KEYWORD,
         "type": _KEYWORD,
         "learned_at": {"type": "date"},
+    },
+}
+
+# Curation changes (newsfacet.curation.store): one document per change, and the head.
+CURATION_MAPPINGS: dict[str, Any] = {
+    "dynamic": "strict",
+    "properties": {
+        "kind": _KEYWORD,
+        "id": _KEYWORD,
+        "seq": {"type": "long"},
+        "op": _KEYWORD,
+        "key": _KEYWORD,
+        "target": _KEYWORD,
+        "undoes": _KEYWORD,
+        "who": _KEYWORD,
+        "at": {"type": "date"},
+        "keys": _KEYWORD,
+        "values": _KEYWORD,
+        "status": _KEYWORD,
+        "applied_at": {"type": "date"},
+        "entries": {"type": "integer"},
+        # the head: the latest change's seq, and a counter of writes readers compare
+        "version": {"type": "long"},
+        "revision": {"type": "long"},
     },
 }
 

@@ -18,6 +18,7 @@ from newsfacet.config import IndexNames
 from newsfacet.errors import IndexingError, IndexMissingError
 from newsfacet.index.mapping import (
     ALIAS_MAPPINGS,
+    CURATION_MAPPINGS,
     ENTRY_MAPPINGS,
     FAILURE_MAPPINGS,
     LINE_MAPPINGS,
@@ -51,6 +52,7 @@ def ensure_indices(client: OpenSearch, names: IndexNames) -> list[str]:
         (names.failures, FAILURE_MAPPINGS),
         (names.lines, LINE_MAPPINGS),
         (names.aliases, ALIAS_MAPPINGS),
+        (names.curation, CURATION_MAPPINGS),
     ):
         if client.indices.exists(index=index):
             client.indices.put_mapping(index=index, body=mappings)
@@ -68,7 +70,7 @@ def check_ready(client: OpenSearch, names: IndexNames) -> None:
         IndexMissingError: something is missing: run ``newsfacet setup``.
         IndexingError: OpenSearch did not answer.
     """
-    wanted = [names.entries, names.failures, names.lines, names.aliases]
+    wanted = [names.entries, names.failures, names.lines, names.aliases, names.curation]
     try:
         found = client.indices.get_alias(index=",".join(wanted), ignore_unavailable=True)
     except OpenSearchException as exc:

@@ -18,12 +18,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from newsfacet.ingest.mentions import Mention
+from newsfacet.ingest.places import load_gazetteer
 from newsfacet.models.entry import ENTITY_TYPES, Entity, EntityType
-
-if TYPE_CHECKING:
-    from newsfacet.ingest.places import Gazetteer
 
 _LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
@@ -41,16 +40,6 @@ FUNCTION_WORDS = frozenset({
 })
 # fmt: on
 _ACRONYM = re.compile(r"\s*\(\s*([A-Z][A-Z0-9]{1,7})\s*\)")
-
-
-@dataclass(frozen=True)
-class Mention:
-    """A raw span the model found, before canonicalisation; offsets into one entry's text."""
-
-    start: int
-    end: int
-    text: str
-    type: EntityType
 
 
 @dataclass(frozen=True)
@@ -124,13 +113,6 @@ def trim_mention(text: str, start: int, end: int) -> tuple[int, int] | None:
     if end <= start:
         return None
     return start, end
-
-
-def load_gazetteer() -> Gazetteer:
-    # imported here: places.py imports Mention from this module
-    from newsfacet.ingest.places import load_gazetteer as load
-
-    return load()
 
 
 @lru_cache(maxsize=4)

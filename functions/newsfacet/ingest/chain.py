@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from newsfacet.ingest.canonical import AliasBook, Mention
+from newsfacet.ingest.canonical import AliasBook
 from newsfacet.ingest.consistency import harmonise_document
 from newsfacet.ingest.datelines import apply_datelines
+from newsfacet.ingest.mentions import Mention
 from newsfacet.ingest.nonentities import drop_non_entities
 from newsfacet.ingest.places import fix_place_types, load_gazetteer
 from newsfacet.ingest.spans import tidy_spans

@@ -15,7 +15,8 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from newsfacet.ingest.canonical import FUNCTION_WORDS, Mention, fold_key
+from newsfacet.ingest.canonical import FUNCTION_WORDS, fold_key
+from newsfacet.ingest.mentions import Mention
 from newsfacet.models.entry import EntityType
 
 _CORPORATE = re.compile(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from newsfacet.ingest.canonical import Mention
+from newsfacet.ingest.mentions import Mention
 from newsfacet.ingest.places import Gazetteer
 
 _CAPS_WORD = r"[A-Z][A-Z.'’\-]*[A-Z.]"

@@ -28,11 +28,11 @@ from typing import TYPE_CHECKING
 from newsfacet.ingest.canonical import (
     AliasBook,
     AliasEntry,
-    Mention,
     fold_document,
     load_alias_book,
 )
 from newsfacet.ingest.chain import STEPS, refine_document
+from newsfacet.ingest.mentions import Mention
 from newsfacet.models.entry import Entity, EntityType, Entry
 
 if TYPE_CHECKING:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from newsfacet.ingest.canonical import AliasBook, Mention, fold_key
+from newsfacet.ingest.canonical import AliasBook, fold_key
+from newsfacet.ingest.mentions import Mention
 
 _HANDLE = re.compile(r"^[@#]\w")
 # "N't", "'s", "’ll": what is left of a contraction the tokenizer split off

@@ -3,11 +3,13 @@
     decode -> detect format -> extract -> metadata   :func:`open_object`
     clean -> split -> language                        :func:`finish_article`
     entries (ids, sources, cited outlets)             :func:`prepare_unit`
-    entities                                          :func:`tag_unit`
+    entities, curation                                :func:`tag_unit`
+    surnames known across documents                   :func:`resolve_unit_surnames`
     fingerprints                                      :func:`sign_unit`
 
 Everything a stage needs from outside (the outlet's learned template lines,
-the alias table, the object's S3 metadata, the time) comes in as data. The
+the alias table, the curation table, full names already indexed, the
+object's S3 metadata, the time) comes in as data. The
 ingest service (``ingest/service.py``) fetches that data for a whole batch
 and runs these functions; ``newsfacet parse`` runs the very same functions on
 local files, so it prints what ingest would index.
@@ -15,10 +17,12 @@ local files, so it prints what ingest would index.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from newsfacet.curation.table import EMPTY as EMPTY_CURATION
+from newsfacet.curation.table import CurationTable
 from newsfacet.errors import InputError, NoContentError, ProcessingError
 from newsfacet.ingest.canonical import AliasEntry
 from newsfacet.ingest.clean import clean_article
@@ -30,6 +34,13 @@ from newsfacet.ingest.language import choose_language
 from newsfacet.ingest.liveblog import EMPTY_WARNING, split_article
 from newsfacet.ingest.metadata import decide_metadata
 from newsfacet.ingest.minhash import sign_entry
+from newsfacet.ingest.surnames import (
+    SurnameLookup,
+    known_names,
+    lone_surnames,
+    plan_lookups,
+    resolve_known_surnames,
+)
 from newsfacet.ingest.template_lines import LineTally
 from newsfacet.models.article import Article
 from newsfacet.models.document import ObjectRef
@@ -123,17 +134,61 @@ def tag_unit(
     *,
     known: Mapping[str, AliasEntry],
     reuse: Mapping[str, Sequence[Entity]] | None = None,
+    curation: CurationTable = EMPTY_CURATION,
 ) -> Unit:
-    """Entities for every entry of the unit (stored ones reused), and the acronyms learned."""
+    """Entities for every entry of the unit (stored ones reused), and the acronyms learned.
+
+    The operator's curation comes last: each entry keeps the tagger's entities
+    and is filed under their keys read through ``curation``.
+    """
     tagging = tag_documents(unit.documents, known=known, reuse=reuse)
     return _with_entries(
         unit,
         {
-            i: e.model_copy(update={"entities": tagging.entities[i]})
+            i: curate_entry(e.model_copy(update={"entities": tagging.entities[i]}), curation)
             for i, e in unit.entries.items()
         },
         learned=tagging.learned,
     )
+
+
+def curate_entry(entry: Entry, curation: CurationTable) -> Entry:
+    """The entry filed under its tagged keys as the curation table reads them."""
+    return entry.model_copy(update={"entity_keys": curation.curate(entry.tagged_keys)})
+
+
+def plan_surname_lookups(unit: Unit, *, skip: Collection[str] = ()) -> list[SurnameLookup]:
+    """The index lookups the unit's lone surnames need (entries in ``skip`` are stored already)."""
+    return plan_lookups(e for i, e in unit.entries.items() if i not in skip)
+
+
+def resolve_unit_surnames(
+    unit: Unit,
+    lookups: Sequence[SurnameLookup],
+    found: Sequence[Sequence[str]],
+    *,
+    curation: CurationTable = EMPTY_CURATION,
+    skip: Collection[str] = (),
+) -> Unit:
+    """Lone surnames of new entries as the one full name the outlet knows, then curated again.
+
+    Args:
+        lookups: from :func:`plan_surname_lookups`.
+        found: the full names the index holds for each lookup, in order.
+        skip: ids of entries stored already (their entities are not rewritten).
+    """
+    batch = list(unit.entries.values())
+    entries = dict(unit.entries)
+    for entry_id, entry in unit.entries.items():
+        if entry_id in skip or not lone_surnames(entry.entities):
+            continue
+        names = known_names(entry, lookups, found, batch)
+        resolved = resolve_known_surnames(entry.entities, names)
+        if resolved != entry.entities:
+            entries[entry_id] = curate_entry(
+                entry.model_copy(update={"entities": resolved}), curation
+            )
+    return _with_entries(unit, entries)
 
 
 def sign_unit(unit: Unit) -> Unit:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
 
-from newsfacet.ingest.canonical import Mention
+from newsfacet.ingest.mentions import Mention
 
 # Countries that are also common given names or surnames: never added from text alone.
 _AMBIGUOUS_COUNTRIES = {"Jordan", "Chad", "Georgia", "Israel", "Niger", "Guinea", "Turkey", "Togo"}
@@ -110,7 +110,7 @@ def fix_place_types(
             m.type == "ORG" and gazetteer.is_country_or_region(m.text)
         ):
             m = Mention(m.start, m.end, m.text, "LOC")
-        out.append(m)
+        out.append(_first_name_as_place(text, m, mentions, gazetteer) or m)
     for start, end in gazetteer.find_countries(text):
         inside = [m for m in out if start <= m.start and m.end <= end]
         if any(m.start < end and start < m.end for m in out if m not in inside):
@@ -122,6 +122,39 @@ def fix_place_types(
         out = [m for m in out if m not in inside]
         out.append(Mention(start, end, text[start:end], "LOC"))
     return sorted(out, key=lambda m: m.start)
+
+
+# Words that make a name after them a place ("Kherson Oblast", "Gaza Strip").
+# fmt: off
+_PLACE_WORDS = frozenset({
+    "Oblast", "Region", "Province", "Krai", "District", "County", "City", "Town", "Village",
+    "Strip", "Valley", "River", "Sea", "Island", "Islands", "Bay", "Lake", "Mountains",
+    "Peninsula", "Republic", "State", "Airport", "Street", "Square",
+})
+# fmt: on
+_NEXT_NAME = re.compile(r" ([A-Z][a-z][\w'’-]*)")
+
+
+def _first_name_as_place(
+    text: str, m: Mention, mentions: Sequence[Mention], gazetteer: Gazetteer
+) -> Mention | None:
+    """ "Natalia" (LOC) in "Natalia Abbakumova and ...": the model cut a person's name short.
+
+    A one-word LOC that no gazetteer knows, written as a name (not an acronym),
+    right before a capitalised word that is neither a place nor part of another
+    mention, is the first name of that two-word person.
+    """
+    if m.type != "LOC" or " " in m.text or not m.text[1:].islower() or gazetteer.is_place(m.text):
+        return None
+    after = _NEXT_NAME.match(text, m.end)
+    if after is None:
+        return None
+    word = after.group(1)
+    if word in _PLACE_WORDS or gazetteer.is_place(word):
+        return None
+    if any(o.start < after.end() and after.start(1) < o.end for o in mentions if o is not m):
+        return None
+    return Mention(m.start, after.end(), text[m.start : after.end()], "PERSON")
 
 
 def _joined_to_name(text: str, start: int, end: int) -> bool:

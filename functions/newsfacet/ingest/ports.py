@@ -2,8 +2,10 @@
 ``storage.py``.
 
 Each port is used a fixed number of times per batch (not per object): one read
-per object, one lookup of learned template lines, one lookup of stored entries
-and near-duplicate candidates, one bulk write, one second look for clusters.
+per object, one lookup of learned template lines (which carries the curation
+head along), one lookup of stored entries and near-duplicate candidates, one
+lookup of known full names (only when a lone surname is left), one bulk
+write, one second look for clusters.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+from newsfacet.curation.table import CurationTable
 from newsfacet.errors import InputError
 from newsfacet.ingest.canonical import AliasEntry
 from newsfacet.ingest.minhash import Member
+from newsfacet.ingest.surnames import SurnameLookup
 from newsfacet.ingest.template_lines import LineCount, LineKey, LineObservation
 from newsfacet.models.document import ObjectRef
 from newsfacet.models.entry import Entity, Entry
@@ -102,6 +106,16 @@ class LearnedStore(Protocol):
 
     def remember(self, aliases: Mapping[str, AliasEntry]) -> None:
         """Aliases this process just stored: visible to its next batch without waiting."""
+        ...
+
+    def curation(self) -> CurationTable:
+        """The operator's curation table (cached; read again when a change was recorded)."""
+        ...
+
+
+class PeopleStore(Protocol):
+    def full_names(self, lookups: Sequence[SurnameLookup]) -> list[list[str]]:
+        """Full PERSON names stored for each lookup's outlet and window, in one request."""
         ...
 
 

@@ -8,7 +8,9 @@ stages of ``ingest/pipeline.py``::
     learned template lines, one lookup     LearnedStore.line_counts
     clean .. entries, fingerprints         prepare_unit, sign_unit (pure)
     stored entries + LSH candidates        EntryStore.lookup
-    entities (stored ones reused), clusters tag_unit, plan_clusters (pure)
+    entities (stored ones reused), curation tag_unit               (pure)
+    full names for lone surnames (if any)  PeopleStore.full_names
+    surnames, clusters                     resolve_unit_surnames, plan_clusters (pure)
     one bulk write                         EntryStore.write
     second look for concurrent writers     EntryStore.reconcile
 
@@ -30,11 +32,12 @@ so a batch never runs into the function's timeout with finished work unsaved.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
+from newsfacet.curation.table import CurationTable
 from newsfacet.errors import (
     EntryRejectedError,
     InputError,
@@ -49,7 +52,9 @@ from newsfacet.ingest.pipeline import (
     Unit,
     isolate,
     open_object,
+    plan_surname_lookups,
     prepare_unit,
+    resolve_unit_surnames,
     sign_unit,
     tag_unit,
 )
@@ -58,6 +63,7 @@ from newsfacet.ingest.ports import (
     FailureRecord,
     LearnedStore,
     ObjectStore,
+    PeopleStore,
     StoredEntry,
     WriteBatch,
     WriteResult,
@@ -131,12 +137,15 @@ class IngestService:
         entries: EntryStore,
         config: IngestConfig,
         *,
+        people: PeopleStore | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.store = store
         self.learned = learned
         self.entries = entries
         self.config = config
+        # None: lone surnames resolve against the batch's own entries only.
+        self.people = people
         self.clock = clock
 
     def ingest(
@@ -321,12 +330,16 @@ class _Run:
         )
         if config.tag_entities and entries:
             reuse = {i: s.entities for i, s in stored.entries.items()}
+            curation = service.learned.curation()
             known = service.learned.aliases()
             unit, failed = isolate(
-                "entities", unit, lambda u: tag_unit(u, known=known, reuse=reuse)
+                "entities",
+                unit,
+                lambda u: tag_unit(u, known=known, reuse=reuse, curation=curation),
             )
             for article, error in failed:
                 self._reject(self.owners[_key(article.ref)], error)
+            unit = self._known_surnames(unit, reuse.keys(), curation)
         entries = self._clusters(unit, stored.entries, stored.candidates)
         result = service.entries.write(
             WriteBatch(
@@ -343,6 +356,15 @@ class _Run:
         written = [e for e in entries if result.entries[e.id].written]
         if written:
             service.entries.reconcile(written)
+
+    def _known_surnames(self, unit: Unit, stored: Collection[str], curation: CurationTable) -> Unit:
+        """Lone surnames of new entries, given the full names the outlet already has."""
+        lookups = plan_surname_lookups(unit, skip=stored)
+        if not lookups:
+            return unit
+        people = self.service.people
+        found = people.full_names(lookups) if people else [[] for _ in lookups]
+        return resolve_unit_surnames(unit, lookups, found, curation=curation, skip=stored)
 
     @staticmethod
     def _clusters(

@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from newsfacet.ingest.canonical import FUNCTION_WORDS, AliasBook, Mention, fold_key
+from newsfacet.ingest.canonical import FUNCTION_WORDS, AliasBook, fold_key
+from newsfacet.ingest.mentions import Mention
 from newsfacet.ingest.nonentities import load_not_entities
 from newsfacet.ingest.places import Gazetteer
 

@@ -1,18 +1,106 @@
 """Across documents: a surname alone is the one full name with that surname already known.
 
 "Ponomarev" in one article and "Ilya Ponomarev" in another are one person
-when the index already holds exactly one full name ending in "Ponomarev"
-for that outlet and time window. The caller fetches those names (one
-batched lookup per ingest batch) and hands them over as data; this module
-only decides, so it is tested without a server.
+when exactly one full name ending in "Ponomarev" is known for that outlet
+within :data:`WINDOW` of the article's date: among the entries already
+indexed (one batched lookup per ingest batch, :class:`SurnameLookup`, made
+only when a lone name is left) and the batch's own entries. An entry without
+a date is placed at its upload time (``ingested_at``), as the lookup places
+stored ones; one without an outlet is left alone. This module only plans and
+decides, so it is tested without a server.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from newsfacet.ingest.canonical import fold_key
-from newsfacet.models.entry import Entity
+from newsfacet.models.entry import Entity, Entry
+
+# A month either side: a person named by surname alone is in that outlet's news
+# of the moment; over years, one surname names several people and the match
+# becomes ambiguous (and is then left alone).
+WINDOW = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class SurnameLookup:
+    """Full PERSON names wanted from the index: one outlet, one time window, these surnames."""
+
+    outlet: str
+    start: datetime
+    end: datetime
+    surnames: frozenset[str]  # folded (fold_key)
+
+    def covers(self, outlet: str | None, moment: datetime) -> bool:
+        return outlet == self.outlet and self.start <= moment <= self.end
+
+
+def entry_moment(entry: Entry) -> datetime | None:
+    """Where an entry sits in time: its date, else when it was uploaded."""
+    return entry.published or entry.ingested_at
+
+
+def lone_surnames(entities: Iterable[Entity]) -> set[str]:
+    """Folded one-word PERSON names (what in-document folding left unresolved)."""
+    return {
+        fold_key(e.canonical) for e in entities if e.type == "PERSON" and " " not in e.canonical
+    }
+
+
+def plan_lookups(entries: Iterable[Entry]) -> list[SurnameLookup]:
+    """One lookup per outlet and stretch of time that the entries' lone names need.
+
+    Windows of one outlet that overlap become one, so a normal batch makes one
+    lookup per outlet; all of them go to the index in one request.
+    """
+    wanted: dict[str, list[tuple[datetime, set[str]]]] = {}
+    for entry in entries:
+        moment = entry_moment(entry)
+        names = lone_surnames(entry.entities)
+        if entry.outlet and moment is not None and names:
+            wanted.setdefault(entry.outlet, []).append((moment, names))
+    lookups: list[SurnameLookup] = []
+    for outlet, items in sorted(wanted.items()):
+        items.sort(key=lambda item: item[0])
+        start, end, names = items[0][0] - WINDOW, items[0][0] + WINDOW, set(items[0][1])
+        for moment, more in items[1:]:
+            if moment - WINDOW > end:
+                lookups.append(SurnameLookup(outlet, start, end, frozenset(names)))
+                start, names = moment - WINDOW, set()
+            end = moment + WINDOW
+            names |= more
+        lookups.append(SurnameLookup(outlet, start, end, frozenset(names)))
+    return lookups
+
+
+def known_names(
+    entry: Entry,
+    lookups: Sequence[SurnameLookup],
+    found: Sequence[Sequence[str]],
+    batch: Iterable[Entry],
+) -> list[str]:
+    """Full PERSON names known for an entry: from its lookup, and from the batch's other entries."""
+    moment = entry_moment(entry)
+    if moment is None or not entry.outlet:
+        return []
+    names = [
+        n
+        for lookup, got in zip(lookups, found, strict=True)
+        if lookup.covers(entry.outlet, moment)
+        for n in got
+    ]
+    for other in batch:
+        when = entry_moment(other)
+        if other.id == entry.id or other.outlet != entry.outlet or when is None:
+            continue
+        if abs(when - moment) <= WINDOW:
+            names += [
+                e.canonical for e in other.entities if e.type == "PERSON" and " " in e.canonical
+            ]
+    return names
 
 
 def surname_table(full_names: Iterable[str]) -> dict[str, str | None]:

@@ -7,6 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from newsfacet.curation.table import EMPTY as EMPTY_CURATION
+from newsfacet.curation.table import CurationTable
+
 Sort = Literal["relevance", "newest", "oldest"]
 EntityTypeName = Literal["PERSON", "ORG", "LOC"]
 Interval = Literal["auto", "hour", "day", "week", "month", "quarter", "year"]
@@ -72,6 +75,8 @@ class SearchParams(BaseModel):
     # Pages after the first only see entries indexed up to the first page's
     # newest ``indexed_at`` (epoch ms), so arrivals never reshuffle a walk.
     snapshot_ms: int | None = None
+    # The curation table of the moment (search/curation.py); not a parameter.
+    curation: CurationTable = Field(default=EMPTY_CURATION, exclude=True)
 
 
 class FacetValue(BaseModel):

@@ -71,6 +71,9 @@ class Entry(BaseModel):
     language: str | None = None
     authors: list[str] = Field(default_factory=list)
     entities: list[Entity] = Field(default_factory=list)
+    # The keys the entry is filed under after the operator's curation (tag_unit sets
+    # them); None: the tagger's own keys. ``entities`` keeps what the tagger said.
+    entity_keys: list[str] | None = None
     cited_outlets: list[str] = Field(default_factory=list)
     document_title: str | None = None
     position: int = 0
@@ -82,3 +85,13 @@ class Entry(BaseModel):
     sources: list[Source] = Field(default_factory=list)
     # What ingest could not decide or had to guess, in words.
     warnings: list[str] = Field(default_factory=list)
+
+    @property
+    def tagged_keys(self) -> list[str]:
+        """The tagger's keys (``TYPE:Name``), sorted."""
+        return sorted({e.key for e in self.entities})
+
+    @property
+    def filed_keys(self) -> list[str]:
+        """The keys the entry is filed under: curated when curation ran, else the tagger's."""
+        return self.entity_keys if self.entity_keys is not None else self.tagged_keys

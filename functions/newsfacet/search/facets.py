@@ -16,6 +16,7 @@ from typing import Any
 
 from newsfacet.errors import InvalidRequestError
 from newsfacet.models.api import MAX_DATE_BUCKETS, SearchParams
+from newsfacet.search.curation import curate_facet
 from newsfacet.search.query import ENTITY_FIELDS, MULTI_SELECT, multi_select_filters
 
 # Stories per facet value: exact below this many distinct clusters per bucket.
@@ -143,6 +144,7 @@ def build_aggregations(params: SearchParams) -> dict[str, Any]:
         if size is None or (params.entity_type and params.entity_type != type_name):
             continue
         inner[facet] = _terms(field, size, params.facet_stories)
+        curate_facet(inner, facet, type_name, params.curation, params.facet_stories)
         chosen = [k.split(":", 1)[1] for k in params.entity if k.startswith(f"{type_name}:")]
         if chosen:
             inner[f"{facet}_selected"] = _selected(field, chosen, params.facet_stories)

@@ -27,6 +27,7 @@ from typing import Any
 
 from newsfacet.errors import InvalidRequestError
 from newsfacet.models.api import MAX_QUERY_TERMS, SearchParams
+from newsfacet.search.curation import entity_filter
 
 TEXT_FIELDS = ["title^3", "body"]
 ENTITY_FIELDS = {"PERSON": "entities_person", "ORG": "entities_org", "LOC": "entities_loc"}
@@ -102,8 +103,8 @@ def date_filter(params: SearchParams) -> list[dict[str, Any]]:
 
 
 def entity_filters(params: SearchParams) -> list[dict[str, Any]]:
-    # One term clause per entity: every selected entity must be present (AND).
-    return [{"term": {"entities": key}} for key in params.entity]
+    # One clause per entity: every selected entity must be present (AND).
+    return [entity_filter(key, params.curation) for key in params.entity]
 
 
 def snapshot_filter(params: SearchParams) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from newsfacet.models.api import (
     OutletStats,
     SearchParams,
 )
+from newsfacet.search.curation import fold_entity_facet
 from newsfacet.search.facets import choose_interval
 from newsfacet.search.query import ENTITY_FIELDS, MAX_COPIES, MULTI_SELECT
 
@@ -117,6 +118,7 @@ def map_facets(aggs: dict[str, Any], params: SearchParams) -> dict[str, Facet]:
 
         top = [entity_value(b) for b in inner[facet]["buckets"]]
         chosen = [entity_value(b) for b in inner.get(f"{facet}_selected", {}).get("buckets", [])]
+        top, chosen = fold_entity_facet(top, chosen, inner, facet, params)
         facets[facet] = _with_selected(top, chosen, wanted, params.facet_stories)
     if "date" in inner:
         date = inner["date"]

@@ -32,6 +32,9 @@ from opensearchpy import OpenSearch
 from opensearchpy.exceptions import ConnectionError as OSConnectionError
 from opensearchpy.exceptions import ConnectionTimeout, NotFoundError, TransportError
 
+from newsfacet.curation.store import CurationCache
+from newsfacet.curation.table import EMPTY as EMPTY_CURATION
+from newsfacet.curation.table import CurationTable
 from newsfacet.errors import InvalidRequestError, SearchBackendError
 from newsfacet.errors import NotFoundError as EntryNotFoundError
 from newsfacet.models.api import (
@@ -46,6 +49,7 @@ from newsfacet.models.api import (
     SearchResponse,
 )
 from newsfacet.search import lookup, response
+from newsfacet.search.curation import curate_source, drop_moved, resolve_keys
 from newsfacet.search.cursor import CursorState, decode_cursor, encode_cursor
 from newsfacet.search.facets import build_aggregations
 from newsfacet.search.query import (
@@ -63,10 +67,21 @@ MAX_MEMBERS = 100
 
 
 class SearchService:
-    def __init__(self, client: OpenSearch, alias: str, cursor_secret: bytes) -> None:
+    def __init__(
+        self,
+        client: OpenSearch,
+        alias: str,
+        cursor_secret: bytes,
+        curation: CurationCache | None = None,
+    ) -> None:
         self.client = client
         self.alias = alias
         self.cursor_secret = cursor_secret
+        self.curation = curation
+
+    def curation_table(self) -> CurationTable:
+        """The curation table of the moment (search/curation.py reads filters and facets by it)."""
+        return self.curation.table() if self.curation is not None else EMPTY_CURATION
 
     # ------------------------------------------------------------------ search
 
@@ -83,16 +98,22 @@ class SearchService:
                     parameter="cursor",
                 )
         inputs = list(params.entity)
-        keys = self.resolve_entities(inputs, params.entity_type)
+        table = self.curation_table()
+        keys = resolve_keys(self.resolve_entities(inputs, params.entity_type), table)
         # An unresolved name keeps a key no entry has, so the result is empty
         # rather than silently ignoring the filter.
         params = params.model_copy(
-            update={"entity": [k or f"UNRESOLVED:{i}" for i, k in zip(inputs, keys, strict=True)]}
+            update={
+                "entity": [k or f"UNRESOLVED:{i}" for i, k in zip(inputs, keys, strict=True)],
+                "curation": table,
+            }
         )
         hits, raw_first, next_after = self._collect(
             params, state.after if cursor else None, state.pit
         )
         emitted = hits[: params.size]
+        for hit in emitted:
+            curate_source(hit["_source"], table)
         copies = self._copies([h["_source"].get("cluster") or h["_id"] for h in emitted])
         aggs = raw_first.get("aggregations", {})
         next_cursor = None
@@ -216,9 +237,8 @@ class SearchService:
     ) -> EntitiesResponse:
         body = lookup.build_suggestions_query(prefix, entity_type, size)
         raw = self._call(lambda: self.client.search(index=self.alias, body=body))
-        return EntitiesResponse(
-            entities=response.map_suggestions(raw.get("aggregations", {}), size)
-        )
+        found = response.map_suggestions(raw.get("aggregations", {}), size)
+        return EntitiesResponse(entities=drop_moved(found, self.curation_table()))
 
     # ------------------------------------------------------- outlets, entries
 
@@ -239,6 +259,7 @@ class SearchService:
         if not hits:
             raise EntryNotFoundError(f"no entry with id {entry_id}", id=entry_id)
         source = hits[0]["_source"]
+        curate_source(source, self.curation_table())
         cluster = source.get("cluster") or entry_id
         members_body = lookup.build_cluster_members_query(cluster, entry_id, MAX_MEMBERS)
         members = self._call(lambda: self.client.search(index=self.alias, body=members_body))
