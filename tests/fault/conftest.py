@@ -74,6 +74,14 @@ class FaultStack:
         )["hits"]["hits"]
         return [h["_source"] for h in hits]
 
+    def entry_ids(self) -> set[str]:
+        alias = self.info.index_prefix + "-entries"
+        self.os_client.indices.refresh(index=alias)
+        hits = self.os_client.search(
+            index=alias, body={"size": 10_000, "_source": False, "query": {"match_all": {}}}
+        )["hits"]["hits"]
+        return {h["_id"] for h in hits}
+
     def entries_of(self, key: str) -> list[dict[str, Any]]:
         alias = self.info.index_prefix + "-entries"
         self.os_client.indices.refresh(index=alias)

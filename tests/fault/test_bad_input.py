@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -60,7 +61,9 @@ def _inputs() -> dict[str, tuple[bytes, str]]:
     return cases
 
 
-def test_each_bad_input_ends_recorded_once_and_never_in_the_dlq(fault_stack: FaultStack) -> None:
+def test_each_bad_input_ends_recorded_once_and_never_in_the_dlq(
+    fault_stack: FaultStack, record_property: Callable[[str, object], None]
+) -> None:
     info = fault_stack.info
     cases = _inputs()
     for key, (body, _) in cases.items():
@@ -91,6 +94,8 @@ def test_each_bad_input_ends_recorded_once_and_never_in_the_dlq(fault_stack: Fau
             assert failures == [expected], (key, failures)
             assert entries == [], key
     assert fault_stack.queue_depth(info.dlq_url) == 0, outcomes
+    for key, (failures, entries) in outcomes.items():
+        record_property(key, f"failures={failures} entries={entries}")
     (bounded,) = fault_stack.entries_of("bad/long-author.json")
     assert [len(a) for a in bounded["authors"]] == [200]
     (scrubbed,) = fault_stack.entries_of("bad/surrogates.json")

@@ -12,6 +12,7 @@ import signal
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -69,11 +70,13 @@ def _run_demo_until_ready(state: Path, samples: Path) -> subprocess.Popen[str]:
     raise AssertionError(f"the demo did not start ({demo.poll()}):\n" + "".join(seen[-40:]))
 
 
-def _stop_by_group_sigterm(demo: subprocess.Popen[str], state: Path) -> None:
+def _stop_by_group_sigterm(demo: subprocess.Popen[str], state: Path) -> float:
+    """SIGTERM to the group; the seconds until the demo, OpenSearch and moto_server were gone."""
     opensearch = int((state / "opensearch.pid").read_text())
     moto = int((state / "moto.pid").read_text())
     assert _alive(opensearch)
     assert _alive(moto)
+    sent = time.monotonic()
     os.killpg(demo.pid, signal.SIGTERM)  # make and the demo; make sends the demo another
     assert demo.wait(timeout=120) is not None
     deadline = time.monotonic() + 30
@@ -83,9 +86,12 @@ def _stop_by_group_sigterm(demo: subprocess.Popen[str], state: Path) -> None:
     assert not _alive(moto), "moto_server left running"
     assert _session_members(demo.pid) == []
     assert not (state / "stack.json").exists()
+    return time.monotonic() - sent
 
 
-def test_sigterm_to_make_demo_leaves_no_process_and_a_second_demo_starts(tmp_path: Path) -> None:
+def test_sigterm_to_make_demo_leaves_no_process_and_a_second_demo_starts(
+    tmp_path: Path, record_property: Callable[[str, object], None]
+) -> None:
     state = ROOT / ".run" / "pytest-fault" / f"demo-{tmp_path.name}"
     samples = tmp_path / "samples"
     samples.mkdir()
@@ -93,9 +99,10 @@ def test_sigterm_to_make_demo_leaves_no_process_and_a_second_demo_starts(tmp_pat
         "The harbour board met on Tuesday and approved the new ferry timetable for the islands.\n"
     )
     try:
-        _stop_by_group_sigterm(_run_demo_until_ready(state, samples), state)
+        first = _stop_by_group_sigterm(_run_demo_until_ready(state, samples), state)
         # Right after: the stopped node comes back, moto starts afresh, nothing stale in the way.
-        _stop_by_group_sigterm(_run_demo_until_ready(state, samples), state)
+        second = _stop_by_group_sigterm(_run_demo_until_ready(state, samples), state)
+        record_property("stopped_in_s", f"{first:.1f}, {second:.1f}")
     finally:
         subprocess.run(
             ["bash", str(ROOT / "infra" / "opensearch.sh"), "destroy"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,9 @@ def test_expected_failures_are_one_line_and_bugs_are_not() -> None:
 def test_a_missing_file_exits_2_with_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # As a user's shell: no NEWSFACET_* left by in-process invocations of the functions.
+    for key in [k for k in os.environ if k.startswith("NEWSFACET_")]:
+        monkeypatch.delenv(key)
     monkeypatch.setenv("NEWSFACET_STATE_DIR", str(tmp_path / "state"))
     assert main(["upload", str(tmp_path / "nope.txt")]) == 2
     err = capsys.readouterr().err
