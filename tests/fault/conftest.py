@@ -1,8 +1,8 @@
-"""A local stack of the fault suite's own: an OpenSearch node it may stop and start, moto_server,
+"""The fault suite's local stack: an OpenSearch node it may kill and start, moto_server,
 and a poller driving the real ingest handler through the local runner (timeout enforced).
 
-Retries back off from 1 s, capped at 8 s (``NEWSFACET_RETRY_*``), so the queue's
-``maxReceiveCount`` from template.yaml (12) outlasts ~80 s of outage within the
+Retries back off from 1 s, capped at 15 s (``NEWSFACET_RETRY_*``), so the queue's
+``maxReceiveCount`` from template.yaml (12) outlasts ~135 s of outage within the
 suite's time; everything else is as ``make demo`` runs it.
 """
 
@@ -22,7 +22,7 @@ import pytest
 
 from tests.conftest import ROOT, STATE
 
-RETRIES = {"NEWSFACET_RETRY_BASE_S": "1", "NEWSFACET_RETRY_MAX_S": "8"}
+RETRIES = {"NEWSFACET_RETRY_BASE_S": "1", "NEWSFACET_RETRY_MAX_S": "15"}
 
 
 @dataclass
