@@ -13,6 +13,7 @@ PORT ?= 3000
 help:
 	@echo "make demo   run OpenSearch, moto, ingest the sample articles, serve the API on :$(PORT)"
 	@echo "make test   lint, then unit and integration tests against a real OpenSearch"
+	@echo "make test-fault  the fault suite alone: OpenSearch killed mid-upload, hostile input, SIGTERM"
 	@echo "make bench  benchmarks (prints one JSON object of figures)"
 	@echo "make lint   ruff, mypy, cfn-lint"
 	@echo "make lock   re-resolve requirements/*.txt from pyproject.toml"
