@@ -6,13 +6,14 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.9.30
 PORT ?= 3000
 
-.PHONY: help venv demo test test-unit test-integration lint bench lock opensearch opensearch-stop clean
+.PHONY: help venv demo test test-unit test-integration test-fault lint bench lock opensearch clean
 .PHONY: browser screenshots
 .PHONY: lambda-requirements sam-venv build package-size validate
 
 help:
 	@echo "make demo   run OpenSearch, moto, ingest the sample articles, serve the API on :$(PORT)"
 	@echo "make test   lint, then unit and integration tests against a real OpenSearch"
+	@echo "make test-fault  the fault suite alone: OpenSearch killed mid-upload, hostile input, SIGTERM"
 	@echo "make bench  benchmarks (prints one JSON object of figures)"
 	@echo "make lint   ruff, mypy, cfn-lint"
 	@echo "make lock   re-resolve requirements/*.txt from pyproject.toml"
@@ -46,8 +47,10 @@ browser:
 	    chromium fonts-liberation; }
 	@test -x $(CHROMIUM) || { echo "$(CHROMIUM) is still missing" >&2; exit 1; }
 
+# DEMO_ARGS: more options for `newsfacet demo`, e.g. DEMO_ARGS="--samples my/folder".
+DEMO_ARGS ?=
 demo: venv opensearch
-	PORT=$(PORT) $(BIN)/newsfacet demo --port $(PORT)
+	PORT=$(PORT) $(BIN)/newsfacet demo --port $(PORT) $(DEMO_ARGS)
 
 lint: venv
 	$(BIN)/ruff format --check functions cli tests bench
@@ -56,13 +59,18 @@ lint: venv
 	$(BIN)/cfn-lint template.yaml
 
 test: venv opensearch browser lint
-	$(BIN)/pytest -m "unit or integration or e2e or infra" -q
+	$(BIN)/pytest -m "unit or integration or e2e or infra or fault" -q
 
 test-unit: venv
 	$(BIN)/pytest -m unit -q
 
 test-integration: venv opensearch browser
 	$(BIN)/pytest -m "integration or e2e" -q
+
+# The fault suite alone (also part of `make test`): OpenSearch stopped and started under
+# load, every hostile input class, SIGTERM to `make demo`.
+test-fault: venv opensearch
+	$(BIN)/pytest -m fault -q
 
 bench: venv opensearch
 	$(BIN)/python -m bench
@@ -119,5 +127,5 @@ validate: sam-venv
 	  $(SAM) validate --lint
 
 clean:
-	-bash infra/opensearch.sh stop
+	-bash infra/opensearch.sh destroy
 	rm -rf $(VENV) .run .pytest_cache .mypy_cache .ruff_cache

@@ -55,7 +55,8 @@ class Context:
         if self._started:
             env = {**os.environ, "NEWSFACET_STATE_DIR": str(self.state)}
             subprocess.run(
-                ["bash", str(ROOT / "infra" / "opensearch.sh"), "stop"],
+                # A fresh node every run (`stop` would keep its data for the next).
+                ["bash", str(ROOT / "infra" / "opensearch.sh"), "destroy"],
                 env=env,
                 check=False,
                 stdout=subprocess.DEVNULL,

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Run a real, local, single-node OpenSearch without Docker.
 #
-#   infra/opensearch.sh fetch                 download + unpack the distribution into the cache
-#   infra/opensearch.sh start [--state-dir D] start (or reuse) an instance; prints its URL last
-#   infra/opensearch.sh stop  [--state-dir D] stop it by pid, remove its temp folder and state
-#   infra/opensearch.sh status [--state-dir D] print URL + cluster health; exit 1 if not running
-#   infra/opensearch.sh url   [--state-dir D] print the URL; exit 1 if none
+#   infra/opensearch.sh fetch                   download + unpack the distribution into the cache
+#   infra/opensearch.sh start [--state-dir D]   start (or reuse) the node; prints its URL last.
+#                                               A stopped or crashed node comes back with its
+#                                               data, on its port.
+#   infra/opensearch.sh stop  [--state-dir D]   stop it by pid; its data and port are kept
+#   infra/opensearch.sh destroy [--state-dir D] stop it and delete its data and state
+#   infra/opensearch.sh status [--state-dir D]  print URL + cluster health; exit 1 if not running
+#   infra/opensearch.sh url   [--state-dir D]   print the URL; exit 1 if none
 #
 # Environment (all optional):
 #   OPENSEARCH_URL           use this cluster instead of starting one (start/status/url)
@@ -35,11 +38,14 @@ RUN_USER="${OPENSEARCH_RUN_USER:-newsfacet-os}"
 START_TIMEOUT="${OPENSEARCH_START_TIMEOUT:-120}"
 STOP_TIMEOUT=30
 
-log() { printf 'opensearch.sh: %s\n' "$*" >&2; }
+# A reader that went away (a demo whose output pipe closed) must not stop a start or stop
+# half way: SIGPIPE is ignored and a message that cannot be written is dropped.
+trap '' PIPE
+log() { printf 'opensearch.sh: %s\n' "$*" >&2 2>/dev/null || true; }
 die() { log "error: $*"; exit 1; }
 
 usage() {
-  sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -295,9 +301,12 @@ node_is() {
 }
 
 port_free() {  # port_free PORT: nothing listens on 127.0.0.1:PORT
+  # SO_REUSEADDR as OpenSearch binds: connections of a node just stopped, still in
+  # TIME_WAIT, do not make its own port look taken when it comes back.
   python3 - "$1" <<'PY'
 import socket, sys
 s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 try:
     s.bind(("127.0.0.1", int(sys.argv[1])))
 except OSError:
@@ -353,64 +362,55 @@ cmd_start() {
   local PID URL HOME_DIR
   if recorded_live; then
     log "reusing running instance (pid $PID) from $STATE_DIR"
-    wait_healthy "$URL" "$(basename "$HOME_DIR")" read_pid_recorded "$HOME_DIR/opensearch.log" \
+    wait_healthy "$URL" "$(node_name "$HOME_DIR")" read_pid_recorded "$HOME_DIR/opensearch.log" \
       $((SECONDS + START_TIMEOUT)) ||
       die "recorded instance is not healthy"
     printf '%s\n' "$URL"
     return 0
   fi
-  # Stale state (process gone): clean it up.
-  [[ -n "$HOME_DIR" ]] && stop_recorded
+  # Not running. A node stopped (or crashed) before comes back with its folder: the
+  # same name, data and HTTP port, so whatever holds its URL (a running demo) carries on.
+  stop_process
+  local home="" http_port="" transport_port
+  if [[ -n "$HOME_DIR" && -f "$HOME_DIR/config/opensearch.yml" ]]; then
+    home="$HOME_DIR"
+    http_port="$(sed -n 's/^http\.port: //p' "$home/config/opensearch.yml")"
+    port_free "$http_port" ||
+      die "port $http_port, this node's address, is taken by another process; free it, or run '$0 destroy' to start afresh (data lost) on a new port"
+    log "restarting the node in $home on port $http_port, with its data"
+  elif [[ -n "$HOME_DIR" ]]; then
+    log "the recorded node's folder $HOME_DIR is gone; starting a new node"
+    forget_node
+  fi
 
   cmd_fetch
   ensure_run_user
-  local java_home dist home http_port transport_port tmp_parent
+  local java_home dist
   java_home="$(find_java_home)"
   dist="$(dist_dir)"
-  http_port="${OPENSEARCH_PORT:-$(free_port)}"
-  port_free "$http_port" || die "port $http_port (OPENSEARCH_PORT) is already in use"
-  transport_port="$(free_port)"
-  while [[ "$transport_port" == "$http_port" ]]; do transport_port="$(free_port)"; done
-
-  tmp_parent="${TMPDIR:-/tmp}"
-  if is_root && ! as_user test -x "$tmp_parent" 2>/dev/null; then tmp_parent=/tmp; fi
-  home="$(mktemp -d "$tmp_parent/newsfacet-opensearch.XXXXXX")"
-  chmod 755 "$home"
-  mkdir -p "$home/data" "$home/logs" "$home/tmp"
-
-  # The unprivileged user must be able to read the distribution (it may sit under
-  # a path that user cannot traverse); if not, run a private copy.
-  if is_root && ! as_user test -r "$dist/lib" -a -x "$dist/bin/opensearch" 2>/dev/null; then
-    log "$dist is not readable by $RUN_USER; using a private copy"
-    cp -a "$dist" "$home/dist"
-    dist="$home/dist"
+  if [[ -z "$home" ]]; then
+    http_port="${OPENSEARCH_PORT:-$(free_port)}"
+    port_free "$http_port" || die "port $http_port (OPENSEARCH_PORT) is already in use"
+    home="$(make_home)"
+    # The unprivileged user must be able to read the distribution (it may sit under
+    # a path that user cannot traverse); if not, run a private copy.
+    if is_root && ! as_user test -r "$dist/lib" -a -x "$dist/bin/opensearch" 2>/dev/null; then
+      log "$dist is not readable by $RUN_USER; using a private copy"
+      cp -a "$dist" "$home/dist"
+    fi
+    write_config "$home" "$http_port" "$dist"
+  else
+    # The transport port only links nodes of one cluster; another process may hold it now.
+    transport_port="$(sed -n 's/^transport\.port: //p' "$home/config/opensearch.yml")"
+    if ! port_free "$transport_port"; then
+      transport_port="$(free_port)"
+      while [[ "$transport_port" == "$http_port" ]]; do transport_port="$(free_port)"; done
+      sed -i "s/^transport\.port: .*/transport.port: $transport_port/" "$home/config/opensearch.yml"
+    fi
   fi
-
-  # Private, writable copy of the config dir.
-  cp -a "$dist/config" "$home/config"
-  # jvm.options uses paths relative to the distribution (logs/gc.log, data,...):
-  # point them at the temp folder so the cache stays read-only. Heap 512m (not
-  # 1g), also when OPENSEARCH_JAVA_OPTS is set without heap options.
-  sed -i \
-    -e 's/^-Xms.*/-Xms512m/' -e 's/^-Xmx.*/-Xmx512m/' \
-    -e "s#file=logs/gc.log#file=$home/logs/gc.log#" \
-    -e "s#-XX:HeapDumpPath=data#-XX:HeapDumpPath=$home/data#" \
-    -e "s#-XX:ErrorFile=logs/#-XX:ErrorFile=$home/logs/#" \
-    "$home/config/jvm.options"
-  cat >"$home/config/opensearch.yml" <<EOF
-# generated by infra/opensearch.sh
-cluster.name: newsfacet-dev
-node.name: $(basename "$home")
-network.host: 127.0.0.1
-http.port: $http_port
-transport.port: $transport_port
-discovery.type: single-node
-path.data: $home/data
-path.logs: $home/logs
-bootstrap.memory_lock: false
-# a dev box with a fullish disk must not turn indices read-only
-cluster.routing.allocation.disk.threshold_enabled: false
-EOF
+  if [[ -d "$home/dist" ]]; then dist="$home/dist"; fi
+  # A crash leaves the JVM's pid file behind.
+  rm -f "$home/opensearch.pid"
   if is_root; then chown -R "$RUN_USER:$RUN_USER" "$home"; fi
 
   local url="http://127.0.0.1:$http_port"
@@ -420,7 +420,7 @@ EOF
   if is_root; then
     runner=(setpriv --reuid="$RUN_USER" --regid="$RUN_USER" --init-groups --)
   fi
-  # Fully detached: new session, no stdin, output to the log in the temp folder.
+  # Fully detached: new session, no stdin, output to the log in the node's folder.
   # setsid/setpriv/env exec in turn and bin/opensearch execs the JVM, so the launcher
   # pid normally is the JVM pid; -p makes OpenSearch write the JVM pid to be sure.
   setsid "${runner[@]}" env -i \
@@ -431,7 +431,7 @@ EOF
     OPENSEARCH_TMPDIR="$home/tmp" \
     OPENSEARCH_JAVA_OPTS="${OPENSEARCH_JAVA_OPTS:--Xms512m -Xmx512m}" \
     "$dist/bin/opensearch" -p "$home/opensearch.pid" \
-    </dev/null >"$log_file" 2>&1 7>&- 8>&- &
+    </dev/null >>"$log_file" 2>&1 7>&- 8>&- &
   launcher=$!
   disown "$launcher" 2>/dev/null || true
 
@@ -441,10 +441,10 @@ EOF
   printf '%s\n' "$url" >"$STATE_DIR/opensearch.url"
   printf '%s\n' "$home" >"$STATE_DIR/opensearch.home"
 
-  if ! wait_healthy "$url" "$(basename "$home")" read_pid_starting "$log_file" \
+  if ! wait_healthy "$url" "$(node_name "$home")" read_pid_starting "$log_file" \
     $((SECONDS + START_TIMEOUT)); then
-    stop_recorded
-    die "OpenSearch failed to start"
+    stop_process
+    die "OpenSearch failed to start (its folder is kept: $home)"
   fi
   # One node: no replicas by default, so that new indices are green. Set through
   # the API because OpenSearch 2.19 ignores this setting in opensearch.yml.
@@ -455,6 +455,60 @@ EOF
   printf '%s\n' "$java_pid" >"$STATE_DIR/opensearch.pid"
   log "healthy (pid $java_pid, ${SECONDS}s since this command started)"
   printf '%s\n' "$url"
+}
+
+# make_home: a new folder for a node, inside the state dir when the user that runs
+# OpenSearch can write there (so it outlives `stop` and reboots), else under TMPDIR.
+make_home() {
+  local home tmp_parent
+  home="$(mktemp -d "$STATE_DIR/opensearch-node.XXXXXX")"
+  chmod 755 "$home"
+  if is_root; then chown "$RUN_USER:$RUN_USER" "$home"; fi
+  if ! as_user test -w "$home" 2>/dev/null; then
+    rmdir "$home"
+    tmp_parent="${TMPDIR:-/tmp}"
+    if is_root && ! as_user test -x "$tmp_parent" 2>/dev/null; then tmp_parent=/tmp; fi
+    home="$(mktemp -d "$tmp_parent/newsfacet-opensearch.XXXXXX")"
+    chmod 755 "$home"
+  fi
+  mkdir -p "$home/data" "$home/logs" "$home/tmp"
+  printf '%s\n' "$home"
+}
+
+# node_name HOME: the node's name, unique per folder (checked against whoever answers the port).
+node_name() { basename "$1"; }
+
+# write_config HOME HTTP_PORT DIST: opensearch.yml and jvm.options of a new node.
+write_config() {
+  local home="$1" http_port="$2" dist="$3" transport_port
+  transport_port="$(free_port)"
+  while [[ "$transport_port" == "$http_port" ]]; do transport_port="$(free_port)"; done
+  if [[ -d "$home/dist" ]]; then dist="$home/dist"; fi
+  # Private, writable copy of the config dir.
+  cp -a "$dist/config" "$home/config"
+  # jvm.options uses paths relative to the distribution (logs/gc.log, data,...):
+  # point them at the node's folder so the cache stays read-only. Heap 512m (not
+  # 1g), also when OPENSEARCH_JAVA_OPTS is set without heap options.
+  sed -i \
+    -e 's/^-Xms.*/-Xms512m/' -e 's/^-Xmx.*/-Xmx512m/' \
+    -e "s#file=logs/gc.log#file=$home/logs/gc.log#" \
+    -e "s#-XX:HeapDumpPath=data#-XX:HeapDumpPath=$home/data#" \
+    -e "s#-XX:ErrorFile=logs/#-XX:ErrorFile=$home/logs/#" \
+    "$home/config/jvm.options"
+  cat >"$home/config/opensearch.yml" <<EOF
+# generated by infra/opensearch.sh
+cluster.name: newsfacet-dev
+node.name: $(node_name "$home")
+network.host: 127.0.0.1
+http.port: $http_port
+transport.port: $transport_port
+discovery.type: single-node
+path.data: $home/data
+path.logs: $home/logs
+bootstrap.memory_lock: false
+# a dev box with a fullish disk must not turn indices read-only
+cluster.routing.allocation.disk.threshold_enabled: false
+EOF
 }
 
 # The JVM pid, once OpenSearch has written it; the launcher pid until then.
@@ -468,8 +522,8 @@ read_pid_recorded() { read_state pid; }
 
 # ---------------------------------------------------------------- stop
 
-# stop_recorded: stop the instance recorded in STATE_DIR (if alive), remove its files.
-stop_recorded() {
+# stop_process: stop the node recorded in STATE_DIR if it runs; its folder and address stay.
+stop_process() {
   local pid home i
   pid="$(read_state pid)"; home="$(read_state home)"
   # While starting, the recorded pid may be the launcher; prefer the JVM's own pid file.
@@ -491,7 +545,16 @@ stop_recorded() {
       for ((i = 0; i < 50; i++)); do alive "$pid" || break; sleep 0.1; done
     fi
   fi
-  if [[ -n "$home" && -d "$home" && "$(basename "$home")" == newsfacet-opensearch.* ]]; then
+  rm -f "$STATE_DIR/opensearch.pid"
+}
+
+# forget_node: delete the recorded node's folder (its data) and every state file.
+forget_node() {
+  local home name
+  home="$(read_state home)"
+  name="$(basename "${home:-none}")"
+  if [[ -n "$home" && -d "$home" ]] &&
+    [[ "$name" == newsfacet-opensearch.* || "$name" == opensearch-node.* ]]; then
     rm -rf "$home"
   fi
   rm -f "$STATE_DIR/opensearch.pid" "$STATE_DIR/opensearch.url" "$STATE_DIR/opensearch.home"
@@ -504,12 +567,24 @@ cmd_stop() {
   fi
   [[ -d "$STATE_DIR" ]] || { log "not running"; return 0; }
   lock_state
-  if [[ ! -f "$STATE_DIR/opensearch.pid" && ! -f "$STATE_DIR/opensearch.home" ]]; then
+  if [[ ! -f "$STATE_DIR/opensearch.pid" ]]; then
     log "not running"
     return 0
   fi
-  stop_recorded
-  log "stopped"
+  stop_process
+  log "stopped; its data stays in $(read_state home), and 'start' brings it back on $(read_state url)"
+}
+
+cmd_destroy() {
+  if [[ -n "${OPENSEARCH_URL:-}" && ! -f "$STATE_DIR/opensearch.home" ]]; then
+    log "OPENSEARCH_URL is set and nothing was started here: nothing to destroy"
+    return 0
+  fi
+  [[ -d "$STATE_DIR" ]] || { log "nothing to destroy"; return 0; }
+  lock_state
+  stop_process
+  forget_node
+  log "destroyed"
 }
 
 # ---------------------------------------------------------------- status / url
@@ -548,6 +623,7 @@ main() {
     fetch) cmd_fetch ;;
     start) cmd_start ;;
     stop) cmd_stop ;;
+    destroy) cmd_destroy ;;
     status) cmd_status ;;
     url) cmd_url ;;
     -h|--help|help|"") usage ;;

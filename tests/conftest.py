@@ -55,7 +55,8 @@ def opensearch_url() -> Iterator[str]:
         yield url
     finally:
         subprocess.run(
-            ["bash", str(ROOT / "infra" / "opensearch.sh"), "stop"],
+            # `stop` would keep the node's data for the next session; tests want none.
+            ["bash", str(ROOT / "infra" / "opensearch.sh"), "destroy"],
             env=env,
             check=False,
             stdout=subprocess.DEVNULL,

@@ -152,10 +152,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--samples", default="samples/seeds")
     p.add_argument("--prefix", default="seeds/")
 
-    p = sub.add_parser("upload", help="upload files to the local (or any) bucket")
-    p.add_argument("paths", nargs="+")
+    p = sub.add_parser("upload", help="upload files (or every file in folders) to the bucket")
+    p.add_argument("paths", nargs="+", help="files, or folders whose files to upload")
     p.add_argument("--bucket")
-    p.add_argument("--prefix", default="")
+    p.add_argument(
+        "--prefix", default="", help="a folder for the keys, e.g. bbc.co.uk/ (the slash is added)"
+    )
     p.add_argument("--endpoint", help="S3 endpoint URL (default: the local stack's)")
 
     p = sub.add_parser("search", help="query the search API")
@@ -165,7 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="date_from")
     p.add_argument("--to", dest="date_to")
     p.add_argument("--size", type=int, default=10)
-    p.add_argument("--api", default="http://127.0.0.1:3000")
+    p.add_argument(
+        "--api", help="the API's base URL (default: NEWSFACET_API_URL, else the running demo's)"
+    )
 
     p = sub.add_parser("backfill", help="enqueue objects already in the bucket for ingest")
     p.add_argument("url", help="s3://bucket/prefix")
@@ -185,9 +189,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. Expected failures (``newsfacet_cli/errors.py``) print one line and
+    exit 2; a bug keeps its traceback."""
     args = build_parser().parse_args(argv)
     module, _, name = COMMANDS[args.command].partition(":")
-    return int(getattr(importlib.import_module(module), name)(args))
+    try:
+        return int(getattr(importlib.import_module(module), name)(args))
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        from newsfacet_cli.errors import describe
+
+        line = describe(exc)
+        if line is None:
+            raise
+        print(f"newsfacet {args.command}: {line}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -42,6 +42,44 @@ class Settings(BaseSettings):
     max_object_bytes: int = Field(
         default=20 * 1024 * 1024, gt=0, description="Objects larger than this are refused."
     )
+    max_object_chars: int = Field(
+        default=600_000,
+        gt=0,
+        description="The per-object budget: characters of text one object may bring; the "
+        "article that crosses it and those after it are recorded as over_budget.",
+    )
+    chars_per_s: float = Field(
+        default=25_000,
+        gt=0,
+        description="Characters of text ingest is expected to process per second (entity "
+        "tagging on one vCPU, with a safety margin); decides whether work fits the time left.",
+    )
+    time_reserve_s: float = Field(
+        default=15,
+        ge=0,
+        description="Seconds kept free at the end of an invocation for the last write.",
+    )
+    retry_base_s: int = Field(
+        default=30,
+        ge=0,
+        le=43200,
+        description="A message retried for a transient fault waits this long after its first "
+        "receive, twice as long after each further one (ChangeMessageVisibility).",
+    )
+    retry_max_s: int = Field(
+        default=900, ge=0, le=43200, description="The longest such wait (SQS allows 12 h)."
+    )
+    max_receive_count: int = Field(
+        default=12,
+        ge=1,
+        description="The queue's maxReceiveCount: the receive after which a retried message "
+        "moves to the dead-letter queue (logged as such).",
+    )
+    max_redrives: int = Field(
+        default=3,
+        ge=0,
+        description="The scheduled redrive moves a dead-lettered message back at most this often.",
+    )
     entities_enabled: bool = Field(default=True)
     template_line_min_docs: int = Field(
         default=3,

@@ -80,6 +80,27 @@ class NoContentError(InputError):
         super().__init__(reason, key=key, reason=reason, **data)
 
 
+class OverBudgetError(InputError):
+    """The object holds more text than one invocation may spend on an object.
+
+    The articles before ``position`` are indexed; this one and those after it
+    are not. Splitting the file into smaller ones ingests them all.
+    """
+
+    code = "over_budget"
+
+    def __init__(self, *, key: str, chars: int, limit: int, position: int) -> None:
+        super().__init__(
+            f"{chars} characters of text by the article at position {position}, over the "
+            f"per-object budget of {limit}; it and the articles after it were not indexed "
+            "(split the file)",
+            key=key,
+            chars=chars,
+            limit=limit,
+            position=position,
+        )
+
+
 class ObjectNotFoundError(InputError):
     """The event names an object that no longer exists (deleted before we read it)."""
 

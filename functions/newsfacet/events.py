@@ -2,7 +2,9 @@
 
 SQS-wrapped S3 notifications (production), plain S3 notifications (what
 ``sam local invoke -e events/s3-put.json`` sends) and EventBridge "Object
-Created" events. Keys arrive URL-encoded (spaces as ``+``).
+Created" events. Keys arrive URL-encoded (spaces as ``+``). The ingest
+function also gets its schedule's redrive event and CloudFormation's
+requests for the set-up step.
 """
 
 from __future__ import annotations
@@ -10,12 +12,19 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from typing import Any, Literal
-from urllib.parse import unquote_plus
+from urllib.parse import quote_plus, unquote_plus
 
 from newsfacet.errors import NewsfacetError
 from newsfacet.models.document import ObjectRef
 
-EventKind = Literal["sqs", "s3", "eventbridge", "unknown"]
+EventKind = Literal["sqs", "s3", "eventbridge", "redrive", "cloudformation", "unknown"]
+# What the ingest function's schedule sends (template.yaml: IngestFunction Events.Redrive),
+# with the two queues' URLs as ``dlq_url`` and ``queue_url``.
+REDRIVE = "redrive-dead-letters"
+
+
+def redrive_event(*, dlq_url: str, queue_url: str) -> dict[str, str]:
+    return {"newsfacet": REDRIVE, "dlq_url": dlq_url, "queue_url": queue_url}
 
 
 class BadEventError(NewsfacetError):
@@ -34,6 +43,10 @@ def event_kind(event: dict[str, Any]) -> EventKind:
             return "s3"
     if event.get("source") == "aws.s3" and "detail" in event:
         return "eventbridge"
+    if event.get("newsfacet") == REDRIVE:
+        return "redrive"
+    if "RequestType" in event and "ResponseURL" in event and "StackId" in event:
+        return "cloudformation"  # the set-up step at deploy (newsfacet/custom_resource.py)
     return "unknown"
 
 
@@ -52,7 +65,30 @@ def refs_from_s3_notification(notification: dict[str, Any]) -> Iterator[ObjectRe
             version_id=obj.get("versionId"),
             etag=obj.get("eTag"),
             size=obj.get("size"),
+            start=int((record.get("newsfacet") or {}).get("start") or 0),
         )
+
+
+def continuation_body(ref: ObjectRef, start: int) -> str:
+    """The SQS message that asks for the rest of a large object, from article ``start`` on.
+
+    It has the shape of S3's own notification (so backfill, replay and the
+    dead-letter queue treat it like any other) plus where the part starts.
+    """
+    obj: dict[str, Any] = {"key": quote_plus(ref.key, safe="/")}
+    if ref.version_id:
+        obj["versionId"] = ref.version_id
+    if ref.etag:
+        obj["eTag"] = ref.etag
+    if ref.size is not None:
+        obj["size"] = ref.size
+    record = {
+        "eventSource": "aws:s3",
+        "eventName": "ObjectCreated:NewsfacetPart",
+        "s3": {"bucket": {"name": ref.bucket}, "object": obj},
+        "newsfacet": {"start": start},
+    }
+    return json.dumps({"Records": [record]})
 
 
 def refs_from_sqs_body(body: str) -> list[ObjectRef]:

@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # imported on first use: the search function's cold start sta
     from newsfacet.config import Settings
     from newsfacet.curation.admin import CurationAdmin
     from newsfacet.ingest.service import IngestService
+    from newsfacet.queue import IngestQueue
     from newsfacet.search.service import SearchService
 
 # Ingest re-reads the curation table whenever the head its batches' mget carries
@@ -41,6 +42,43 @@ def admin_service(settings: Settings | None = None) -> CurationAdmin:
     from newsfacet.config import get_settings
 
     return _admin_service(settings or get_settings())
+
+
+def ingest_queue(settings: Settings | None = None) -> IngestQueue:
+    """Retry delays and parts on the ingest queue (SQS, or moto_server: ``sqs_endpoint_url``)."""
+    from newsfacet.config import get_settings
+
+    return _ingest_queue(settings or get_settings())
+
+
+@lru_cache(maxsize=4)
+def _ingest_queue(settings: Settings) -> IngestQueue:
+    import boto3
+
+    from newsfacet.queue import IngestQueue
+
+    endpoint = str(settings.sqs_endpoint_url) if settings.sqs_endpoint_url else None
+    return IngestQueue(boto3.client("sqs", region_name=settings.aws_region, endpoint_url=endpoint))
+
+
+def set_up_indices(settings: Settings | None = None) -> list[str]:
+    """The set-up step (``newsfacet setup``) against the configured cluster."""
+    from newsfacet.config import get_settings
+    from newsfacet.index.client import build_client
+    from newsfacet.index.setup import ensure_indices
+
+    settings = settings or get_settings()
+    return ensure_indices(build_client(settings), settings.index_names)
+
+
+def check_opensearch(settings: Settings | None = None) -> None:
+    """Raises unless the indices are set up and the cluster is green or yellow."""
+    from newsfacet.config import get_settings
+    from newsfacet.index.client import build_client
+    from newsfacet.index.setup import check_healthy
+
+    settings = settings or get_settings()
+    check_healthy(build_client(settings), settings.index_names)
 
 
 @lru_cache(maxsize=4)
@@ -78,6 +116,9 @@ def _ingest_service(settings: Settings) -> IngestService:
             template_min_docs=settings.template_line_min_docs,
             learn_templates=settings.template_learning,
             tag_entities=settings.entities_enabled,
+            max_object_chars=settings.max_object_chars,
+            chars_per_s=settings.chars_per_s,
+            reserve_s=settings.time_reserve_s,
         ),
     )
 

@@ -12,7 +12,7 @@ from newsfacet_cli.parse import print_json
 
 
 def cmd_stack(args: Any) -> int:
-    from newsfacet_cli.local.stack import LocalStack, repo_root, state_dir
+    from newsfacet_cli.local.stack import LocalStack, repo_root, running_stack, state_dir
 
     stack = LocalStack(repo_root(), state_dir=state_dir())
     if args.action == "up":
@@ -20,14 +20,14 @@ def cmd_stack(args: Any) -> int:
     elif args.action == "down":
         stack.down()
     else:
-        print_json(asdict(stack.info()))
+        print_json(asdict(running_stack()))
     return 0
 
 
 def cmd_demo(args: Any) -> int:
     from newsfacet_cli.local.demo import run_demo
 
-    return run_demo(port=args.port, samples=args.samples, prefix=args.prefix)
+    return run_demo(port=args.port, samples=args.samples, prefix=key_prefix(args.prefix))
 
 
 def cmd_invoke(args: Any) -> int:
@@ -52,16 +52,50 @@ def cmd_invoke(args: Any) -> int:
     return 0
 
 
+def key_prefix(prefix: str) -> str:
+    """``--prefix`` as a folder: ``site.com`` and ``site.com/`` both give ``site.com/``."""
+    prefix = prefix.strip().lstrip("/")
+    return prefix if not prefix or prefix.endswith("/") else prefix + "/"
+
+
+def files_to_upload(paths: list[str]) -> list[tuple[Path, str]]:
+    """(file, key below the prefix) for every file named or inside a named folder.
+
+    Raises:
+        CliError: a path does not exist, or a folder holds no files.
+    """
+    from newsfacet_cli.errors import CliError
+
+    found: list[tuple[Path, str]] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_file():
+            found.append((path, path.name))
+        elif path.is_dir():
+            inside = sorted(
+                p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")
+            )
+            if not inside:
+                raise CliError(f"{name}: the folder holds no files")
+            found += [(p, p.relative_to(path).as_posix()) for p in inside]
+        else:
+            raise CliError(f"{name}: no such file or folder")
+    return found
+
+
 def cmd_upload(args: Any) -> int:
     import boto3
 
+    from newsfacet_cli.errors import CliError
     from newsfacet_cli.local.stack import running_stack
 
+    files = files_to_upload(args.paths)  # every path checked before anything is sent
+    prefix = key_prefix(args.prefix)
     if args.endpoint:
         s3 = boto3.client("s3", endpoint_url=args.endpoint)
         bucket = args.bucket
         if not bucket:
-            raise SystemExit("--bucket is required with --endpoint")
+            raise CliError("--bucket is required with --endpoint")
     else:
         # The local stack's moto_server takes any credentials; users need none configured.
         info = running_stack()
@@ -73,17 +107,34 @@ def cmd_upload(args: Any) -> int:
             aws_secret_access_key="testing",
         )
         bucket = args.bucket or info.bucket
-    for name in args.paths:
-        path = Path(name)
-        key = f"{args.prefix}{path.name}"
+    for path, name in files:
+        key = f"{prefix}{name}"
         s3.upload_file(str(path), bucket, key)
         print_json({"uploaded": f"s3://{bucket}/{key}"})
     return 0
 
 
+def search_api(explicit: str | None) -> str:
+    """The search API to ask: ``--api``, else ``NEWSFACET_API_URL``, else the running demo's."""
+    import os
+
+    from newsfacet_cli.errors import CliError
+    from newsfacet_cli.local.stack import running_stack
+
+    if explicit or os.environ.get("NEWSFACET_API_URL"):
+        return str(explicit or os.environ["NEWSFACET_API_URL"]).rstrip("/")
+    api = running_stack().api_url
+    if not api:
+        raise CliError("the local stack serves no search API yet: run `make demo`, or pass --api")
+    return api.rstrip("/")
+
+
 def cmd_search(args: Any) -> int:
+    from urllib.error import HTTPError, URLError
     from urllib.parse import urlencode
     from urllib.request import urlopen
+
+    from newsfacet_cli.errors import CliError
 
     params: list[tuple[str, str]] = []
     if args.q:
@@ -94,6 +145,14 @@ def cmd_search(args: Any) -> int:
     if args.date_to:
         params.append(("to", args.date_to))
     params.append(("size", str(args.size)))
-    with urlopen(f"{args.api.rstrip('/')}/search?{urlencode(params)}", timeout=30) as resp:
-        sys.stdout.write(resp.read().decode() + "\n")
+    url = f"{search_api(args.api)}/search?{urlencode(params)}"
+    try:
+        with urlopen(url, timeout=30) as resp:  # the user's own API URL
+            sys.stdout.write(resp.read().decode() + "\n")
+    except HTTPError:
+        raise  # its status and message are described by newsfacet_cli.errors
+    except URLError as exc:
+        raise CliError(
+            f"cannot reach the search API at {url.split('/search?')[0]}: {exc.reason}"
+        ) from exc
     return 0

@@ -2,11 +2,16 @@
 
 Starts the local stack, uploads the sample articles, lets the queue drive the
 real ingest handler, serves the real search handler over HTTP, and stops
-everything it started (by pid) when told to.
+everything it started (by pid) when told to. The first SIGINT or SIGTERM
+starts the clean-up and later ones are ignored (``make`` passes a SIGTERM on
+to its child, so the demo gets it twice); the clean-up's own processes run in
+sessions of their own, so a signal to the demo's process group cannot cut
+them short.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import sys
@@ -15,22 +20,23 @@ from pathlib import Path
 
 import boto3
 
+from newsfacet.events import redrive_event
 from newsfacet_cli.local.apigw import dispatch, make_server
 from newsfacet_cli.local.invoke import invoke
 from newsfacet_cli.local.poller import QueuePoller
-from newsfacet_cli.local.stack import LocalStack, repo_root
+from newsfacet_cli.local.stack import LocalStack, repo_root, state_dir
 from newsfacet_cli.local.template import Template
 
 
 def run_demo(*, port: int, samples: str | None, prefix: str) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     root = repo_root()
-    stack = LocalStack(root)
+    stack = LocalStack(root, state_dir=state_dir())
     template = Template(root / "template.yaml")
     # Ctrl-C and SIGTERM both unwind through the finally below (SIGINT is re-armed because
     # a shell that starts us in the background hands it over ignored).
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    signal.signal(signal.SIGINT, _stop_once)
+    signal.signal(signal.SIGTERM, _stop_once)
     server = None
     poller = None
     passes = None
@@ -64,13 +70,33 @@ def run_demo(*, port: int, samples: str | None, prefix: str) -> int:
             "127.0.0.1",
             port,
         )
+        api = f"http://127.0.0.1:{server.server_address[1]}"
+        stack.record_api(api)
         threading.Thread(target=poller.run_forever, daemon=True).start()
         threading.Thread(target=passes.run_forever, daemon=True).start()
-        print(demo_help(f"http://127.0.0.1:{port}", info.bucket, info.aws_endpoint), flush=True)
+        # The template's hourly redrive of dead letters, every few minutes here.
+        threading.Thread(
+            target=poller.redrive_every,
+            args=(
+                REDRIVE_EVERY_S,
+                lambda: invoke(
+                    template,
+                    "IngestFunction",
+                    redrive_event(dlq_url=info.dlq_url, queue_url=info.queue_url),
+                    overrides,
+                ),
+            ),
+            daemon=True,
+        ).start()
+        print(demo_help(api, info.bucket, info.aws_endpoint), flush=True)
         server.serve_forever()
     except KeyboardInterrupt:
-        print("\nstopping ...", file=sys.stderr)
+        pass
     finally:
+        _ignore_signals()
+        # Whoever read our output may be gone (a closed pipe): say it if we can, then clean up.
+        with contextlib.suppress(OSError):
+            print("\nstopping ...", file=sys.stderr, flush=True)
         if poller is not None:
             poller.stop()
         if passes is not None:
@@ -81,8 +107,18 @@ def run_demo(*, port: int, samples: str | None, prefix: str) -> int:
     return 0
 
 
-def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
+REDRIVE_EVERY_S = 300
+
+
+def _stop_once(signum: int, frame: object) -> None:
+    """The first signal unwinds into the clean-up; any later one finds signals ignored."""
+    _ignore_signals()
     raise KeyboardInterrupt
+
+
+def _ignore_signals() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 def demo_help(base: str, bucket: str, endpoint: str) -> str:

@@ -7,10 +7,12 @@ first, exactly once per process (a warm container).
 
 from __future__ import annotations
 
+import ctypes
 import importlib.util
 import json
 import os
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -89,11 +91,58 @@ def load_handler(
     return handler, LocalContext(function_name=logical_id, timeout_s=spec.timeout)
 
 
+class FunctionTimeoutError(Exception):
+    """The function ran past its ``Timeout``, as Lambda would report ``Task timed out``."""
+
+
+class _Stopped(BaseException):
+    """Raised inside a handler that ran out of time (BaseException: no ``except Exception``
+    in the handler can swallow it)."""
+
+
 def invoke(
     template: Template, logical_id: str, event: dict[str, Any], overrides: Mapping[str, str]
 ) -> Any:
+    """Run the handler on ``event`` and return its result, within the function's timeout.
+
+    Raises:
+        FunctionTimeoutError: it ran past ``Timeout`` (the template's); it is
+            interrupted as soon as it next runs Python code.
+    """
     handler, context = load_handler(template, logical_id, overrides)
-    return handler(event, context)
+    return call_with_timeout(lambda: handler(event, context), context.timeout_s, logical_id)
+
+
+def call_with_timeout(call: Callable[[], Any], timeout_s: float, name: str) -> Any:
+    """``call()`` in a worker thread, interrupted after ``timeout_s`` as Lambda ends a function.
+
+    Lambda freezes the process; a thread cannot be killed, so the worker gets an
+    asynchronous exception instead, raised at its next Python instruction (a long
+    C call, such as one spaCy batch, finishes first). The caller gets the timeout
+    at once either way.
+    """
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = call()
+        except _Stopped:
+            pass
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller below
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run, name=f"invoke-{name}", daemon=True)
+    worker.start()
+    worker.join(timeout_s)
+    if worker.is_alive():
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(
+            ctypes.c_ulong(worker.ident or 0), ctypes.py_object(_Stopped)
+        )
+        worker.join(5)
+        raise FunctionTimeoutError(f"{name} timed out after {timeout_s:g} s")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
 
 
 def read_env_vars(path: Path | None, logical_id: str) -> dict[str, str]:

@@ -1,8 +1,11 @@
 """Hand SQS batches to the ingest handler, as the Lambda event source mapping does.
 
-Messages the handler reports as failed stay on the queue and come back after
-a short delay; after ``maxReceiveCount`` receives the queue's redrive policy
-moves them to the DLQ. Nothing here decides success: the handler does.
+Messages the handler reports as failed stay on the queue and come back when
+the handler said (it sets their visibility: backoff by receive count); an
+invocation that fails as a whole (an exception, or the function's timeout)
+leaves its messages to the queue's visibility timeout, as Lambda does. After
+``maxReceiveCount`` receives the queue's redrive policy moves a message to the
+DLQ. Nothing here decides success or timing: the handler and the queue do.
 """
 
 from __future__ import annotations
@@ -17,8 +20,6 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 logger = logging.getLogger(__name__)
-
-RETRY_DELAY_S = 2
 
 
 def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
@@ -83,7 +84,10 @@ class QueuePoller:
             result = self.invoke(sqs_event(messages, self.queue_arn)) or {}
             failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
         except Exception:
-            logger.exception("ingest invocation failed; the whole batch will be retried")
+            logger.exception(
+                "ingest invocation failed; the whole batch comes back after the queue's "
+                "visibility timeout"
+            )
             failed = {m["MessageId"] for m in messages}
         done = [m for m in messages if m["MessageId"] not in failed]
         if done:
@@ -93,13 +97,6 @@ class QueuePoller:
                     {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)
                 ],
             )
-        for m in messages:
-            if m["MessageId"] in failed:
-                self.sqs.change_message_visibility(
-                    QueueUrl=self.queue_url,
-                    ReceiptHandle=m["ReceiptHandle"],
-                    VisibilityTimeout=RETRY_DELAY_S,
-                )
         self.batches += 1
         return len(messages)
 
@@ -133,6 +130,15 @@ class QueuePoller:
                     return
                 logger.warning("cannot poll the queue (%s); retrying", exc)
                 self._stop.wait(2)
+
+    def redrive_every(self, interval_s: float, redrive: Callable[[], Any]) -> None:
+        """Call ``redrive`` (the ingest function's scheduled event) every ``interval_s`` until
+        stopped, as the template's schedule does on AWS."""
+        while not self._stop.wait(interval_s):
+            try:
+                redrive()
+            except Exception:
+                logger.exception("scheduled redrive failed; next try in %s s", interval_s)
 
     def stop(self) -> None:
         self._stop.set()

@@ -41,6 +41,8 @@ class StackInfo:
     index_prefix: str
     # Empty in a stack.json written before the curation queue existed.
     curation_queue_url: str = ""
+    # The search API, once the demo serves it (``newsfacet search`` reads it here).
+    api_url: str | None = None
 
     def function_overrides(self) -> dict[str, str]:
         """What ``sam local --env-vars`` would pass to point the functions here."""
@@ -106,6 +108,9 @@ class LocalStack:
             check=True,
             stdout=subprocess.PIPE,
             text=True,
+            # Its own session: a signal to our process group (Ctrl-C, `make` stopping)
+            # must not cut a start or stop short and leave the node half managed.
+            start_new_session=True,
         )
         lines = result.stdout.strip().splitlines()
         return lines[-1] if lines else ""
@@ -119,13 +124,17 @@ class LocalStack:
         return self.state / "moto.pid"
 
     def start_moto(self) -> str:
+        """moto_server on 127.0.0.1: the recorded one if it still answers, else a new one."""
         url_file = self.state / "moto.url"
-        if (
-            self.moto_pidfile.exists()
-            and url_file.exists()
-            and _alive(self._pid(self.moto_pidfile))
-        ):
-            return url_file.read_text().strip()
+        if self.moto_pidfile.exists() and url_file.exists():
+            pid, url = self._pid(self.moto_pidfile), url_file.read_text().strip()
+            if _is_moto(pid) and _answers(url):
+                return url
+            # Left by a stop that was cut short, or its pid now belongs to someone else.
+            if _is_moto(pid):
+                stop_pid(pid)
+            self.moto_pidfile.unlink(missing_ok=True)
+            url_file.unlink(missing_ok=True)
         port = int(os.environ.get("MOTO_PORT") or free_port())
         log = (self.state / "moto.log").open("ab")
         proc = subprocess.Popen(
@@ -153,7 +162,10 @@ class LocalStack:
 
     @staticmethod
     def _pid(path: Path) -> int:
-        return int(path.read_text().strip())
+        try:
+            return int(path.read_text().strip())
+        except ValueError:
+            return 0
 
     # -- provisioning -----------------------------------------------------------------
     def provision(self, opensearch_url: str, aws_endpoint: str) -> StackInfo:
@@ -198,10 +210,30 @@ class LocalStack:
         (self.state / "stack.json").unlink(missing_ok=True)
 
     def info(self) -> StackInfo:
+        """The running stack's addresses.
+
+        Raises:
+            FileNotFoundError: none runs (also when a stack that was killed left its file).
+        """
         path = self.state / "stack.json"
         if not path.exists():
-            raise FileNotFoundError("the local stack is not running: run `newsfacet stack up`")
-        return StackInfo(**json.loads(path.read_text()))
+            raise FileNotFoundError(
+                "the local stack is not running: start it with `make demo` or `newsfacet stack up`"
+            )
+        info = StackInfo(**json.loads(path.read_text()))
+        if not _answers(info.aws_endpoint):
+            raise FileNotFoundError(
+                f"the local stack recorded in {path} is not running (its moto_server at "
+                f"{info.aws_endpoint} does not answer): start it with `make demo` or "
+                "`newsfacet stack up`"
+            )
+        return info
+
+    def record_api(self, url: str) -> None:
+        """Note where the demo serves the search API, for `newsfacet search`."""
+        path = self.state / "stack.json"
+        data = json.loads(path.read_text())
+        path.write_text(json.dumps({**data, "api_url": url}, indent=2))
 
 
 def provision_aws(template: Template, s3: Any, sqs: Any) -> dict[str, str]:
@@ -244,6 +276,29 @@ def _queue_with_dlq(sqs: Any, spec: QueueSpec) -> tuple[str, str]:
         },
     )["QueueUrl"]
     return queue_url, dlq_url
+
+
+def _is_moto(pid: int) -> bool:
+    """``pid`` is a live moto_server (not a process that reused a dead one's pid)."""
+    if pid <= 0 or not _alive(pid):
+        return False
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return True  # no procfs: trust the pid
+    return b"moto.server" in cmdline
+
+
+def _answers(url: str) -> bool:
+    """Something accepts connections at ``url``'s host and port."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 80), 1):
+            return True
+    except OSError:
+        return False
 
 
 def _alive(pid: int) -> bool:

@@ -169,8 +169,9 @@ class Template:
         return QueueSpec(
             name=str(self.prop(logical_id, "QueueName")),
             dlq_name=str(self.prop(dlq, "QueueName")),
-            visibility_timeout=int(props.get("VisibilityTimeout", 30)),
-            max_receive_count=int(redrive["maxReceiveCount"]),
+            visibility_timeout=int(self.resolve(props.get("VisibilityTimeout", 30))),
+            # A parameter (IngestMaxReceiveCount) or a number.
+            max_receive_count=int(self.resolve(redrive["maxReceiveCount"])),
         )
 
     @property

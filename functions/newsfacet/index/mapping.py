@@ -33,7 +33,16 @@ _ENTITY_NAMES = {
     },
 }
 
+# What counts as slow, for the domain's slow logs (template.yaml publishes them). Dynamic
+# settings: ``newsfacet setup`` also puts them on the live index.
+SLOW_LOG_SETTINGS: dict[str, str] = {
+    "index.search.slowlog.threshold.query.warn": "1s",
+    "index.search.slowlog.threshold.fetch.warn": "1s",
+    "index.indexing.slowlog.threshold.index.warn": "2s",
+}
+
 ENTRY_SETTINGS: dict[str, Any] = {
+    **SLOW_LOG_SETTINGS,
     "number_of_shards": 1,
     "number_of_replicas": 0,
     "refresh_interval": "1s",

@@ -22,6 +22,7 @@ from newsfacet.index.mapping import (
     ENTRY_MAPPINGS,
     FAILURE_MAPPINGS,
     LINE_MAPPINGS,
+    SLOW_LOG_SETTINGS,
     entries_index_name,
     entries_template,
 )
@@ -41,7 +42,8 @@ def ensure_indices(client: OpenSearch, names: IndexNames) -> list[str]:
     if client.indices.exists_alias(name=names.entries):
         # Additive changes (new fields, ignore_above) apply to the live index in place.
         client.indices.put_mapping(index=names.entries, body=ENTRY_MAPPINGS)
-        done.append(f"mapping of {names.entries} updated")
+        client.indices.put_settings(index=names.entries, body=SLOW_LOG_SETTINGS)
+        done.append(f"mapping and slow-log thresholds of {names.entries} updated")
     else:
         index = entries_index_name(names.prefix)
         _create(client, index, {"aliases": {names.entries: {"is_write_index": True}}})
@@ -86,6 +88,22 @@ def check_ready(client: OpenSearch, names: IndexNames) -> None:
             "cluster (docs/deploy.md)",
             missing=missing,
         )
+
+
+def check_healthy(client: OpenSearch, names: IndexNames) -> None:
+    """The indices are there and the cluster is not red: worth sending work to again.
+
+    Raises:
+        IndexMissingError: ``newsfacet setup`` has not run.
+        IndexingError: OpenSearch does not answer, or its health is red.
+    """
+    check_ready(client, names)
+    try:
+        status = client.cluster.health(request_timeout=5).get("status")
+    except OpenSearchException as exc:
+        raise IndexingError(f"OpenSearch did not answer: {exc}") from exc
+    if status not in ("green", "yellow"):
+        raise IndexingError(f"cluster health is {status}")
 
 
 def _create(client: OpenSearch, index: str, body: dict[str, Any]) -> None:

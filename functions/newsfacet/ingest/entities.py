@@ -53,6 +53,11 @@ LABELS: dict[str, EntityType] = {
 NOT_FOR_NER = ("tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer")
 
 
+# Characters per piece of text the model sees at once (spaCy refuses over 1,000,000
+# and needs memory in proportion); a news article is far shorter.
+NER_CHUNK = 100_000
+
+
 @lru_cache(maxsize=1)
 def load_pipeline() -> Language:
     """spaCy's NER, loaded once per process (a Lambda container) without the other components."""
@@ -110,19 +115,34 @@ def merge_alias_matches(model: list[Mention], aliases: list[Mention]) -> list[Me
 
 
 def find_mentions(
-    texts: Sequence[str], *, with_aliases: bool = True, batch_size: int = BATCH_SIZE
+    texts: Sequence[str],
+    *,
+    with_aliases: bool = True,
+    batch_size: int = BATCH_SIZE,
+    piece_chars: int = NER_CHUNK,
 ) -> list[list[Mention]]:
-    """The PERSON, ORG and LOC spans in each text; ``with_aliases=False`` is the bare model."""
+    """The PERSON, ORG and LOC spans in each text; ``with_aliases=False`` is the bare model.
+
+    A text longer than :data:`NER_CHUNK` characters goes through the model in
+    pieces cut at line breaks (offsets shifted back), so no input reaches
+    spaCy's one-million-character limit or its memory use per document.
+    """
     from spacy.util import filter_spans
 
     nlp = load_pipeline()
     matcher = load_alias_matcher() if with_aliases else None
-    out: list[list[Mention]] = []
-    for text, doc in zip(texts, nlp.pipe(texts, batch_size=batch_size), strict=True):
+    pieces = [
+        (i, offset, piece)
+        for i, text in enumerate(texts)
+        for offset, piece in ner_pieces(text, piece_chars)
+    ]
+    out: list[list[Mention]] = [[] for _ in texts]
+    docs = nlp.pipe([piece for _, _, piece in pieces], batch_size=batch_size)
+    for (i, offset, text), doc in zip(pieces, docs, strict=True):
         model = [
             Mention(
-                ent.start_char,
-                ent.end_char,
+                offset + ent.start_char,
+                offset + ent.end_char,
                 text[ent.start_char : ent.end_char],
                 LABELS[ent.label_],
             )
@@ -132,15 +152,40 @@ def find_mentions(
             and not (with_aliases and "\n" in ent.text.strip())
         ]
         if matcher is None:
-            out.append(model)
+            out[i] += model
             continue
         spans = filter_spans(matcher(doc, as_spans=True))  # longest alias wins
         aliases = [
-            Mention(s.start_char, s.end_char, text[s.start_char : s.end_char], s.label_)  # type: ignore[arg-type]
+            Mention(
+                offset + s.start_char,
+                offset + s.end_char,
+                text[s.start_char : s.end_char],
+                s.label_,  # type: ignore[arg-type]
+            )
             for s in spans
         ]
-        out.append(merge_alias_matches(model, aliases))
+        out[i] += merge_alias_matches(model, aliases)
     return out
+
+
+def ner_pieces(text: str, limit: int = NER_CHUNK) -> list[tuple[int, str]]:
+    """``text`` as (offset, piece) pairs of at most ``limit`` characters, cut at line breaks.
+
+    A cut falls on the last line break (else space) before the limit, so a name
+    is split only inside a line longer than ``limit``.
+    """
+    pieces: list[tuple[int, str]] = []
+    start = 0
+    while len(text) - start > limit:
+        end = start + limit
+        cut = text.rfind("\n", start + limit // 2, end)
+        if cut < 0:
+            cut = text.rfind(" ", start + limit // 2, end)
+        cut = end if cut < 0 else cut + 1
+        pieces.append((start, text[start:cut]))
+        start = cut
+    pieces.append((start, text[start:]))
+    return pieces
 
 
 def tag_texts(

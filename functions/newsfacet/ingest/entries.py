@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from newsfacet.ingest.bounds import MAX_NAME, MAX_TITLE, bound_text
 from newsfacet.ingest.cited import find_cited_outlets
 from newsfacet.ingest.fingerprint import content_id
 from newsfacet.models.article import Article
@@ -50,11 +51,15 @@ def build_entries(article: Article, *, now: datetime) -> list[Entry]:
             continue  # a live blog that repeats a post inside itself
         seen.add(entry_id)
         dated_post = kind == "liveblog_post" and draft.published is not None
+        # A post's own headline and byline are bounded as the article's are.
+        warnings = list(article.warnings)
+        title = bound_text(draft.title, MAX_TITLE, "title", warnings) or meta.title
+        author = bound_text(draft.author, MAX_NAME, "author", warnings)
         entries.append(
             Entry(
                 id=entry_id,
                 kind=kind,
-                title=draft.title or meta.title,
+                title=title,
                 body=draft.text,
                 published=draft.published if dated_post else meta.published,
                 published_source="liveblog" if dated_post else meta.published_source,
@@ -63,7 +68,7 @@ def build_entries(article: Article, *, now: datetime) -> list[Entry]:
                 outlet_name=meta.outlet_name,
                 url=meta.url,
                 language=article.language,
-                authors=[draft.author] if draft.author else list(meta.authors),
+                authors=[author] if author else list(meta.authors),
                 # What this entry itself cites: a live blog's other posts cite their own.
                 cited_outlets=find_cited_outlets(
                     f"{draft.title or ''}\n{draft.text}", publisher=meta.outlet
@@ -73,7 +78,7 @@ def build_entries(article: Article, *, now: datetime) -> list[Entry]:
                 fingerprint=entry_id,
                 cluster=entry_id,
                 sources=[source],
-                warnings=list(article.warnings),
+                warnings=warnings,
             )
         )
     return entries

@@ -77,7 +77,20 @@ def decompress(data: bytes, *, key: str, limit: int) -> bytes:
 
 
 def decode_text(data: bytes, *, key: str) -> str:
-    """Decode bytes to text: UTF-8 (with or without BOM) first, else a detected charset."""
+    """Decode bytes to text: UTF-8 (with or without BOM) first, else a detected charset.
+
+    Raises:
+        UnsupportedFormatError: binary content (a known signature, NUL or control bytes).
+        BadEncodingError: no charset decodes it, or too few bytes to tell.
+    """
+    text = _decode(data, key=key)
+    head = text[:4096]
+    if head and len(_CONTROL.findall(head)) > MAX_CONTROL_SHARE * len(head):
+        raise UnsupportedFormatError(key=key, reason="binary content (control characters)")
+    return text
+
+
+def _decode(data: bytes, *, key: str) -> str:
     for magic, kind in BINARY_MAGIC.items():
         if data.startswith(magic):
             raise UnsupportedFormatError(key=key, reason=f"binary {kind} file")
@@ -98,6 +111,12 @@ def decode_text(data: bytes, *, key: str) -> str:
     mostly = data.decode("utf-8", errors="replace")
     if mostly.count("\ufffd") <= 1 + len(data) // STRAY_BYTES_PER:
         return mostly.removeprefix("\ufeff")
+    if len(data) < MIN_DETECT_BYTES:
+        # A dozen random bytes "decode" as UTF-16 CJK or Cyrillic soup; no charset
+        # detector can tell junk from text that short, and no article is that short.
+        raise BadEncodingError(
+            key=key, reason=f"{len(data)} bytes that are not UTF-8: too few to detect a charset"
+        )
     best = from_bytes(data).best()
     if best is None:
         raise BadEncodingError(key=key, reason="no character set decodes these bytes")
@@ -107,6 +126,13 @@ def decode_text(data: bytes, *, key: str) -> str:
 UTF8_NAMES = {"utf-8", "utf8"}
 # Undecodable bytes tolerated in UTF-8 text: one per this many bytes (plus one).
 STRAY_BYTES_PER = 5000
+# Below this many bytes, non-UTF-8 input is refused rather than guessed at.
+MIN_DETECT_BYTES = 64
+# Text whose head has more than this share of control characters is binary that decoded.
+MAX_CONTROL_SHARE = 0.1
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
 
 
@@ -137,7 +163,9 @@ def detect_format(text: str, *, key: str) -> Format:
         if rest.startswith("{") and _is_json_object(first_line):
             return "jsonl"
         return "json"
-    if head.startswith("["):
+    if head.startswith("[") or (head.startswith('"') and _is_json(text)):
+        # A bare JSON string ("just a string") is JSON, refused as not an article,
+        # not one line of plain text to index.
         return "json"
     if key.lower().endswith((".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")):
         return "jsonl"
@@ -151,11 +179,38 @@ def _is_json_object(line: str) -> bool:
         return False
 
 
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _scrub(value: Any) -> Any:
+    """Replace lone surrogates (JSON may escape ``"\\ud800"``) with U+FFFD, one level deep.
+
+    Such a string cannot be encoded as UTF-8, so it would fail every later
+    stage and the bulk request. Deeper values reach text only through ``str()``,
+    whose ``repr`` escapes them.
+    """
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value) if _SURROGATE.search(value) else value
+    if isinstance(value, list):
+        return [_scrub(item) if isinstance(item, str) else item for item in value]
+    if isinstance(value, dict):
+        return {k: _scrub(v) if isinstance(v, str) else v for k, v in value.items()}
+    return value
+
+
 def _first(obj: dict[str, Any], names: tuple[str, ...]) -> Any:
     for name in names:
         value = obj.get(name)
         if value not in (None, "", []):
-            return value
+            return _scrub(value)
     return None
 
 

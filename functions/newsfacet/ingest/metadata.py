@@ -27,6 +27,15 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from newsfacet.ingest.boilerplate import match_line_rule
+from newsfacet.ingest.bounds import (
+    MAX_DOMAIN,
+    MAX_NAME,
+    MAX_TITLE,
+    MAX_URL,
+    bound_names,
+    bound_text,
+    drop_overlong,
+)
 from newsfacet.ingest.dates import parse_datetime
 from newsfacet.ingest.liveblog import BYLINE, parse_byline
 from newsfacet.ingest.outlets import known_outlet, outlet_aliases, outlet_name, outlet_timezone
@@ -82,6 +91,8 @@ def canonical_outlet(value: str | None) -> tuple[str | None, str | None]:
 def decide_metadata(article: Article) -> Article:
     """Fill ``article.meta`` from the file's claims, the object's S3 metadata and key.
 
+    Every field is bounded in length (``ingest/bounds.py``), with a warning when cut.
+
     Returns:
         The record with ``meta`` decided and a warning for each guess or gap.
     """
@@ -102,13 +113,13 @@ def decide_metadata(article: Article) -> Article:
         posted = [post.author for post in article.posts] + [author for author, _ in bylines]
         authors = tuple(dict.fromkeys(a for a in posted if a))
     meta = Metadata(
-        title=claims.title,
-        url=url,
-        outlet=outlet,
-        outlet_name=name,
+        title=bound_text(claims.title, MAX_TITLE, "title", warnings),
+        url=drop_overlong(url, MAX_URL, "url", warnings),
+        outlet=drop_overlong(outlet, MAX_DOMAIN, "outlet", warnings),
+        outlet_name=bound_text(name, MAX_NAME, "outlet_name", warnings),
         published=published,
         published_source=source,
-        authors=tuple(authors),
+        authors=bound_names(authors, "authors", warnings),
     )
     return replace(article, meta=meta, warnings=tuple(warnings))
 

@@ -17,7 +17,7 @@ local files, so it prints what ingest would index.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -51,13 +51,17 @@ def open_object(data: bytes, ref: ObjectRef, *, limit: int) -> Iterator[Article 
     """Decode, detect the format, extract and decide metadata, one article at a time.
 
     A JSON Lines object of many thousand articles is never held parsed all at
-    once. A bad article yields its error and the rest go on.
+    once. A bad article yields its error and the rest go on. Articles before
+    ``ref.start`` (a later part of a large object) are skipped before extraction.
 
     Raises:
         InputError: the object as a whole is unusable (empty, binary, corrupt gzip...).
     """
     fmt, items = read_articles(data, key=ref.key, limit=limit)
     for item in items:
+        position = item.data.get("position") if isinstance(item, InputError) else item.position
+        if ref.start and isinstance(position, int) and position < ref.start:
+            continue  # an earlier part of a large object (ObjectRef.start)
         if isinstance(item, InputError):
             yield item
             continue
@@ -201,4 +205,57 @@ def _with_entries(
         entries=entries,
         documents=documents,
         learned=unit.learned if learned is None else learned,
+    )
+
+
+def isolate(
+    stage: str, unit: Unit, step: Callable[[Unit], Unit]
+) -> tuple[Unit, list[tuple[Article, InputError]]]:
+    """Run a whole-unit step; if it raises, find the articles it fails on and run it without them.
+
+    Entity tagging and signing run over the whole unit at once (one ``nlp.pipe``),
+    so one pathological article would fail every object of the batch. On an
+    exception each article is tried alone; those that fail are returned as
+    ``processing_failed`` and the step runs again on the others. When no
+    single article fails alone, every article of the unit is failed.
+
+    Returns:
+        The unit after the step, and the articles taken out with their errors.
+    """
+    try:
+        return step(unit), []
+    except Exception as exc:  # noqa: BLE001 - narrowed to the articles it comes from below
+        whole = exc
+    failed: dict[int, BaseException] = {}
+    for i in range(len(unit.articles)):
+        try:
+            step(_only(unit, [i]))
+        except Exception as exc:  # noqa: BLE001 - this article's failure, recorded
+            failed[i] = exc
+    if not failed:
+        failed = dict.fromkeys(range(len(unit.articles)), whole)
+    errors: list[tuple[Article, InputError]] = [
+        (
+            unit.articles[i],
+            ProcessingError(
+                key=unit.articles[i].ref.key,
+                stage=stage,
+                exception=exc,
+                position=unit.articles[i].position,
+            ),
+        )
+        for i, exc in failed.items()
+    ]
+    rest = _only(unit, [i for i in range(len(unit.articles)) if i not in failed])
+    return (step(rest) if rest.articles else rest), errors
+
+
+def _only(unit: Unit, keep: Sequence[int]) -> Unit:
+    """The unit with only the articles (and their entries) at positions ``keep``."""
+    documents = [unit.documents[i] for i in keep]
+    return replace(
+        unit,
+        articles=[unit.articles[i] for i in keep],
+        documents=documents,
+        entries={e.id: unit.entries[e.id] for group in documents for e in group},
     )

@@ -16,10 +16,17 @@ stages of ``ingest/pipeline.py``::
 
 Every object ends in exactly one state: ``indexed`` (all its entries),
 ``partial`` (some articles or entries rejected, each recorded), ``rejected``
-(recorded once, with the reason) or ``retry`` (a dependency failed: only these
-are retried). A very large object (JSON Lines of thousands of articles) is
-cut into units of ``unit_articles``; a normal batch is one unit, so the
-number of round trips is fixed per batch, not per object.
+(recorded once, with the reason) or ``retry`` (a dependency failed, or the
+invocation ran out of time before reaching it: only these are retried). A
+very large object (JSON Lines of thousands of articles) is cut into units of
+``unit_articles``; a normal batch is one unit, so the number of round trips is
+fixed per batch, not per object.
+
+Time (``ingest/budget.py``): an object may hold at most ``max_object_chars``
+characters of text (the per-object budget; articles past it are recorded as
+``over_budget``), and when the caller says how much time is left, a unit is
+started only if it fits; the objects not reached are retried (``deferred``),
+so a batch never runs into the function's timeout with finished work unsaved.
 """
 
 from __future__ import annotations
@@ -35,12 +42,15 @@ from newsfacet.errors import (
     EntryRejectedError,
     InputError,
     NoContentError,
+    OverBudgetError,
     ProcessingError,
     TransientError,
 )
+from newsfacet.ingest.budget import Clock, TimeBudget
 from newsfacet.ingest.minhash import Member, plan_clusters
 from newsfacet.ingest.pipeline import (
     Unit,
+    isolate,
     open_object,
     plan_surname_lookups,
     prepare_unit,
@@ -82,7 +92,13 @@ class ObjectReport:
     errors: list[InputError] = field(default_factory=list)
     # Set when a dependency failed: the object is retried whatever else happened.
     retry: str | None = None
+    # The retry is for want of time in this invocation, not a fault: retry at once.
+    deferred: bool = False
     whole_object_rejected: bool = False
+    # Characters of text read so far (the per-object budget).
+    chars: int = 0
+    # Where the rest of an object past its budget starts, when it is to be ingested in parts.
+    continue_at: int | None = None
 
     @property
     def status(self) -> Status:
@@ -101,6 +117,12 @@ class IngestConfig:
     tag_entities: bool = True
     # Articles per unit of work (one lookup round and one bulk write each).
     unit_articles: int = 200
+    # The per-object budget: characters of text one object may bring (ingest/budget.py).
+    max_object_chars: int = 600_000
+    # What a unit of work is expected to cost, to decide whether it fits the time left.
+    chars_per_s: float = 25_000
+    # Kept free at the end of an invocation: the last write, and the adapter's own work.
+    reserve_s: float = 15
 
 
 def _key(ref: ObjectRef) -> ObjectKey:
@@ -126,9 +148,24 @@ class IngestService:
         self.people = people
         self.clock = clock
 
-    def ingest(self, refs: Sequence[ObjectRef]) -> list[ObjectReport]:
-        """Ingest a batch; one report per ref, in order (a repeated ref shares its report)."""
-        run = _Run(self, self.clock())
+    def ingest(
+        self,
+        refs: Sequence[ObjectRef],
+        *,
+        time_left: Clock | None = None,
+        in_parts: bool = False,
+    ) -> list[ObjectReport]:
+        """Ingest a batch; one report per ref, in order (a repeated ref shares its report).
+
+        Args:
+            refs: the objects, in the order to ingest them.
+            time_left: seconds this invocation has left (the Lambda context's); None
+                for no deadline.
+            in_parts: the caller can hand the rest of an object past its budget to a
+                later invocation (``ObjectReport.continue_at``); otherwise that rest
+                is recorded as ``over_budget``.
+        """
+        run = _Run(self, self.clock(), TimeBudget(self.config, time_left), in_parts=in_parts)
         first: dict[tuple[str, str, str | None], ObjectReport] = {}
         reports: list[ObjectReport] = []
         for ref in refs:
@@ -144,11 +181,17 @@ class IngestService:
 class _Run:
     """One batch in flight: the objects' reports and the failure records still to write."""
 
-    def __init__(self, service: IngestService, now: datetime) -> None:
+    def __init__(
+        self, service: IngestService, now: datetime, budget: TimeBudget, *, in_parts: bool
+    ) -> None:
         self.service = service
+        self.in_parts = in_parts
         self.config = service.config
         self.now = now
+        self.budget = budget
         self.objects: list[ObjectReport] = []
+        # Index in ``objects`` of the object being read.
+        self._reading = 0
         self.owners: dict[ObjectKey, ObjectReport] = {}
         self.failures: list[tuple[ObjectReport, FailureRecord]] = []
         self._unit_owners: list[ObjectReport] = []
@@ -156,6 +199,13 @@ class _Run:
     def go(self) -> None:
         unit: list[Article] = []
         for article in self._articles():
+            if not self.budget.fits([*unit, article]):
+                if unit:
+                    self._unit(unit)
+                    unit = []
+                if not self.budget.fits([article]):
+                    self._defer()
+                    return
             unit.append(article)
             if len(unit) >= self.config.unit_articles:
                 self._unit(unit)
@@ -163,10 +213,28 @@ class _Run:
         if unit or self.failures:
             self._unit(unit)
 
+    def _defer(self) -> None:
+        """Out of time: the object being read and those after it are retried, untouched by this
+        invocation except for what is already stored (idempotent)."""
+        if self.failures:
+            self._unit([])  # records of objects already finished
+        for report in self.objects[self._reading :]:
+            if report.retry is None:
+                report.retry = "deferred: the invocation's time ran out before this object"
+                report.deferred = True
+        logger.warning(
+            "out of time; objects deferred",
+            extra={
+                "deferred": len(self.objects) - self._reading,
+                "time_left_s": self.budget.left(),
+            },
+        )
+
     # -- reading ---------------------------------------------------------------------
     def _articles(self) -> Iterator[Article]:
         """Every article of every object, lazily; object and article rejections noted."""
-        for report in self.objects:
+        for index, report in enumerate(self.objects):
+            self._reading = index
             try:
                 data, ref = self.service.store.read(report.ref, limit=self.config.max_object_bytes)
             except InputError as error:
@@ -183,9 +251,22 @@ class _Run:
                     found += 1
                     if isinstance(item, InputError):
                         self._reject(report, item)
-                    else:
-                        report.articles += 1
-                        yield item
+                        continue
+                    if report.chars + len(item.text) > self.config.max_object_chars:
+                        if self.in_parts and report.articles > 0:
+                            report.continue_at = item.position  # the next part starts here
+                            break
+                        over = OverBudgetError(
+                            key=ref.key,
+                            chars=report.chars + len(item.text),
+                            limit=self.config.max_object_chars,
+                            position=item.position,
+                        )
+                        self._reject(report, over)
+                        break
+                    report.chars += len(item.text)
+                    report.articles += 1
+                    yield item
             except InputError as error:
                 self._reject(report, error, whole=True)
                 continue
@@ -210,7 +291,28 @@ class _Run:
             logger.warning("unit failed; its objects are retried", extra={"reason": error.message})
             for report in [*self._unit_owners, *(r for r, _ in self.failures)]:
                 report.retry = error.message
+        except Exception as exc:  # noqa: BLE001 - a bug must not send the batch to the DLQ unrecorded
+            self._fail_unit(exc)
         self.failures = []
+
+    def _fail_unit(self, exc: Exception) -> None:
+        """An unforeseen error outside any article's stages: every object of the unit is recorded
+        as ``processing_failed`` (not retried: the same input would fail the same way)."""
+        logger.exception("unit failed on an unforeseen error; its objects are recorded as failed")
+        for report in {id(r): r for r in self._unit_owners}.values():
+            if report.retry is None:
+                self._reject(
+                    report, ProcessingError(key=report.ref.key, stage="unit", exception=exc)
+                )
+                report.whole_object_rejected = True
+        pending = self.failures
+        try:
+            result = self.service.entries.write(WriteBatch(failures=[r for _, r in pending]))
+        except TransientError as error:
+            for report, _ in pending:
+                report.retry = error.message
+            return
+        self._fold([], pending, result)
 
     def _process(self, articles: list[Article]) -> None:
         service, config = self.service, self.config
@@ -219,9 +321,9 @@ class _Run:
             counts = service.learned.line_counts(line_keys(articles))
         tally = LineTally(counts, config.template_min_docs)
         unit = prepare_unit(articles, tally, now=self.now)
-        for article, error in unit.rejected:
+        unit, failed = isolate("fingerprints", unit, sign_unit)
+        for article, error in [*unit.rejected, *failed]:
             self._reject(self.owners[_key(article.ref)], error)
-        unit = sign_unit(unit)
         entries = list(unit.entries.values())
         stored = service.entries.lookup(
             [e.id for e in entries], sorted({b for e in entries for b in e.lsh_bands})
@@ -229,7 +331,14 @@ class _Run:
         if config.tag_entities and entries:
             reuse = {i: s.entities for i, s in stored.entries.items()}
             curation = service.learned.curation()
-            unit = tag_unit(unit, known=service.learned.aliases(), reuse=reuse, curation=curation)
+            known = service.learned.aliases()
+            unit, failed = isolate(
+                "entities",
+                unit,
+                lambda u: tag_unit(u, known=known, reuse=reuse, curation=curation),
+            )
+            for article, error in failed:
+                self._reject(self.owners[_key(article.ref)], error)
             unit = self._known_surnames(unit, reuse.keys(), curation)
         entries = self._clusters(unit, stored.entries, stored.candidates)
         result = service.entries.write(

@@ -23,6 +23,9 @@ class ObjectRef(BaseModel):
     size: int | None = None
     last_modified: datetime | None = None
     metadata: dict[str, str] = Field(default_factory=dict)
+    # The first article to read (JSON Lines line number, JSON array index): a large
+    # object is ingested in parts, each message carrying where its part starts.
+    start: int = 0
 
     @property
     def uri(self) -> str:
