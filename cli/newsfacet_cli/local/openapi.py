@@ -1,7 +1,8 @@
-"""Write the search API's OpenAPI document, generated from the resolver, to docs/openapi.json.
+"""Write the search API's OpenAPI document, generated from the resolver.
 
-Usage: ``python -m newsfacet_cli.local.openapi [PATH]``. A test fails when the
-committed document drifts from what the code generates.
+Usage: ``python -m newsfacet_cli.local.openapi``. Writes ``docs/openapi.json``
+and the copy the search function serves (``newsfacet/web/openapi.json``). A
+test fails when either drifts from what the code generates.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[3]
 DOCUMENT = ROOT / "docs" / "openapi.json"
+SERVED = ROOT / "functions" / "newsfacet" / "web" / "openapi.json"
 
 
 def generate() -> dict[str, Any]:
@@ -24,7 +26,17 @@ def generate() -> dict[str, Any]:
         raise ImportError(f"cannot load {path}")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    from newsfacet.search.api_doc import refine_parameters
+
     document: dict[str, Any] = json.loads(module.app.get_openapi_json_schema())
+    queries = {
+        "/search": module.SearchQuery,
+        "/export": module.ExportQuery,
+        "/facets/{name}": module.FacetValuesQuery,
+        "/entities": module.EntitiesQuery,
+        "/outlets": module.OutletsQuery,
+    }
+    refine_parameters(document, queries)
     return document
 
 
@@ -33,10 +45,12 @@ def render(document: dict[str, Any]) -> str:
 
 
 def main(argv: list[str]) -> int:
-    target = Path(argv[0]) if argv else DOCUMENT
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(render(generate()), "utf-8")
-    print(target)
+    targets = [Path(argv[0])] if argv else [DOCUMENT, SERVED]
+    text = render(generate())
+    for target in targets:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, "utf-8")
+        print(target)
     return 0
 
 
