@@ -107,7 +107,7 @@ def _tokens(text: str) -> list[_Tok]:
             out.append(_Tok("close"))
             i += 1
         elif char == "|":
-            out.append(_Tok("op", "OR"))
+            out.append(_Tok("op", "|"))
             i += 1
         elif char in "-+" and i + 1 < n and not text[i + 1].isspace():
             out.append(_Tok("minus" if char == "-" else "plus"))
@@ -154,7 +154,7 @@ class _Parser:
                     break
                 self.take()  # a stray ')'
                 continue
-            if tok.kind == "op" and tok.text in {"AND", "OR"}:
+            if tok.kind == "op" and tok.text in {"AND", "OR", "|"}:
                 self.take()  # AND is the default; an OR with nothing before it is ignored
                 continue
             node = self.parse_any()
@@ -165,7 +165,7 @@ class _Parser:
     def parse_any(self) -> Node | None:
         first = self.parse_unary()
         nodes = [first] if first is not None else []
-        while (tok := self.peek()) is not None and tok.kind == "op" and tok.text == "OR":
+        while (tok := self.peek()) is not None and tok.kind == "op" and tok.text in {"OR", "|"}:
             self.take()
             nxt = self.parse_unary()
             if nxt is not None:
@@ -254,7 +254,7 @@ def parse_query(text: str | None) -> Node | None:
     node = _Parser(tokens).parse_all()
     if node is None:
         # Only operators and punctuation: search the words as words.
-        words = [t.text for t in tokens if t.kind in {"op", "word"}]
+        words = [t.text for t in tokens if t.kind == "word" or t.text in _OPERATORS]
         node = _combine(AllOf, [Leaf(w) for w in words])
     return node
 
