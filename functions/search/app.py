@@ -69,6 +69,7 @@ ROUTE_QUERIES: dict[str, type[BaseModel] | None] = {
     "/entries/": None,
     "/health": None,
     "/openapi.json": None,
+    "/docs": None,
 }
 
 
@@ -146,12 +147,14 @@ def health() -> Response[HealthResponse]:
 
 @app.get("/openapi.json", include_in_schema=False, compress=True)
 def openapi_json() -> Response[str]:
+    _reject_unknown()
     return Response(200, content_types.APPLICATION_JSON, openapi_document())
 
 
 @app.get("/docs", include_in_schema=False, compress=True)
 def swagger_ui() -> Response[str]:
     """Swagger UI on the same document as /openapi.json (its assets ship in Powertools)."""
+    _reject_unknown()
     return Response(200, "text/html; charset=utf-8", docs_page())
 
 

@@ -15,6 +15,7 @@ from typing import cast, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from newsfacet.errors import InvalidRequestError
+from newsfacet.search.query import check_query_text
 from newsfacet.models.api import (
     ALL_FACETS,
     DEFAULT_FACET_SIZE,
@@ -169,6 +170,7 @@ def build_params(query: FilterQuery) -> SearchParams:
     Raises:
         InvalidRequestError: naming the first parameter that cannot be used.
     """
+    check_query_text(query.q)
     total = 0
     lists: dict[str, list[str]] = {}
     for name in FILTER_LISTS:
