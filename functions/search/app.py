@@ -102,9 +102,7 @@ def facet_values(
     query: Annotated[FacetValuesQuery, Query()],
 ) -> FacetValuesResponse:
     _reject_unknown()
-    return wiring.search_service().facet_values(
-        build_params(query), name, query.prefix, query.size
-    )
+    return wiring.search_service().facet_values(build_params(query), name, query.prefix, query.size)
 
 
 @app.get(

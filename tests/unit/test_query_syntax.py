@@ -46,9 +46,10 @@ def W(text: str, **kw: Any) -> Leaf:  # noqa: N802 - reads like the grammar
         ("+Reuters +Belgorod", AllOf((W("Reuters"), W("Belgorod")))),
         ('"armoured vehicles"', W("armoured vehicles", phrase=True)),
         ("Glad*", W("Glad", prefix=True)),
-        ("(Kyiv OR Kiev) -(Putin OR Zelensky)", AllOf(
-            (AnyOf((W("Kyiv"), W("Kiev"))), Not(AnyOf((W("Putin"), W("Zelensky")))))
-        )),
+        (
+            "(Kyiv OR Kiev) -(Putin OR Zelensky)",
+            AllOf((AnyOf((W("Kyiv"), W("Kiev"))), Not(AnyOf((W("Putin"), W("Zelensky")))))),
+        ),
         ('title:"border raid"', W("border raid", phrase=True, field="title")),
         ("author:Sharma", W("Sharma", field="author")),
         ("outlet:(bbc OR ft)", AnyOf((W("bbc", field="outlet"), W("ft", field="outlet")))),

@@ -42,10 +42,9 @@ FILTER_LISTS = (
     "author",
     "exclude_author",
 )
-# Filters whose values are compared lower-cased (domains, language codes).
+# Filters whose values are compared lower-cased (domains, language codes); outlets are
+# names too, resolved by the service (search/names.py), which lower-cases domains.
 _LOWER = {
-    "outlet",
-    "exclude_outlet",
     "cited_outlet",
     "exclude_cited_outlet",
     "lang",

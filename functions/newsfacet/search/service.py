@@ -194,7 +194,9 @@ class SearchService:
         for param in ("outlet", "exclude_outlet"):
             values: list[str] = getattr(params, param)
             domains = [
-                v if v == UNKNOWN_OUTLET else (table.outlet_domain(v) if table else None) or v
+                UNKNOWN_OUTLET
+                if v.lower() == UNKNOWN_OUTLET
+                else (table.outlet_domain(v) if table else None) or v.lower()
                 for v in values
             ]
             refs += [
