@@ -262,6 +262,7 @@ def run(ctx: Any) -> dict[str, Any]:
         "NEWSFACET_OPENSEARCH_AUTH": "none",
         "NEWSFACET_INDEX_PREFIX": PREFIX,
         "NEWSFACET_CURSOR_SECRET": "bench-cursor-secret",
+        "NEWSFACET_CURSOR_SECRET_ARN": "",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
     }
     handler, context = load_handler(Template(ROOT / "template.yaml"), "SearchFunction", overrides)

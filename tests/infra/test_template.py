@@ -112,7 +112,12 @@ def test_no_wildcard_actions_and_scoped_resources(tpl: Template) -> None:
 
 def test_search_function_cannot_touch_s3_or_sqs(tpl: Template) -> None:
     search = actions(tpl, "SearchFunction")
-    assert search == {"es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost"}
+    assert search == {
+        "es:ESHttpGet",
+        "es:ESHttpHead",
+        "es:ESHttpPost",
+        "secretsmanager:GetSecretValue",
+    }
     assert "Events" not in tpl.resources["SearchFunction"]["Properties"]  # no SQS poller policy
 
 
@@ -247,3 +252,14 @@ def test_sam_local_start_api_sees_the_search_routes(sam_cli: Path) -> None:
         ["/", "SearchFunction", "2.0", "GET", "OPTIONS"],
         ["/{proxy+}", "SearchFunction", "2.0", "GET", "OPTIONS"],
     ]
+
+
+def test_search_function_reads_the_cursor_key_from_secrets_manager(tpl: Template) -> None:
+    """No key in the configuration; the function may read exactly the one secret."""
+    props = tpl.resources["SearchFunction"]["Properties"]
+    variables = props["Environment"]["Variables"]
+    assert variables["NEWSFACET_CURSOR_SECRET"] == ""
+    assert "CursorSecret" in str(variables["NEWSFACET_CURSOR_SECRET_ARN"])
+    statements = [s for p in props["Policies"] for s in p["Statement"]]
+    (read,) = [s for s in statements if s["Action"] == "secretsmanager:GetSecretValue"]
+    assert "CursorSecret" in str(read["Resource"])
