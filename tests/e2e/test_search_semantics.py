@@ -167,7 +167,8 @@ def test_minus_and_not_exclude(base: str) -> None:
     belgorod, drone = ids(base, {"q": "Belgorod"}), ids(base, {"q": "drone"})
     assert ids(base, {"q": "Belgorod -drone"}) == belgorod - drone
     assert ids(base, {"q": "Belgorod NOT drone"}) == belgorod - drone
-    assert belgorod - drone and belgorod & drone
+    assert belgorod - drone
+    assert belgorod & drone
 
 
 def test_phrase_prefix_and_fields(base: str, stored: list[dict[str, Any]]) -> None:
@@ -184,9 +185,8 @@ def test_phrase_prefix_and_fields(base: str, stored: list[dict[str, Any]]) -> No
         e["id"] for e in stored if e["outlet"] == "theguardian.com"
     }
     titles = ids(base, {"q": "title:incursion"})
-    assert titles and all(
-        "incursion" in (e["title"] or "").lower() for e in stored if e["id"] in titles
-    )
+    assert titles
+    assert all("incursion" in (e["title"] or "").lower() for e in stored if e["id"] in titles)
 
 
 @pytest.mark.parametrize("q", ['"(unclosed', "OR", "NOT", "a*", "((", "-", "title:", "AND OR NOT"])
@@ -200,7 +200,9 @@ def test_alias_queries_find_the_same_entries(base: str, stored: list[dict[str, A
     assert kiev == kyiv
     typed_kiev = {e["id"] for e in stored if "kiev" in f"{e['title']} {e['body']}".lower()}
     typed_kyiv = {e["id"] for e in stored if "kyiv" in f"{e['title']} {e['body']}".lower()}
-    assert typed_kiev and typed_kyiv and typed_kiev != typed_kyiv
+    assert typed_kiev
+    assert typed_kyiv
+    assert typed_kiev != typed_kyiv
     assert kiev >= typed_kiev | typed_kyiv - {
         e["id"] for e in stored if "kyiv independent" in e["body"].lower()
     }
@@ -209,7 +211,8 @@ def test_alias_queries_find_the_same_entries(base: str, stored: list[dict[str, A
     # Highlights show what matched: the other name.
     _, body = get(base, "/search", {"q": "Kiev", "dedup": "false", "size": "50"})
     marks = " ".join(h["snippet"] for h in body["hits"])
-    assert "<mark>Kyiv</mark>" in marks and "<mark>Kiev</mark>" in marks
+    assert "<mark>Kyiv</mark>" in marks
+    assert "<mark>Kiev</mark>" in marks
     # The entity filter takes an alias too.
     _, body = get(base, "/search", {"entity": "Kiev"})
     assert body["entities"] == [{"input": "Kiev", "key": "LOC:Kyiv"}]
@@ -258,7 +261,8 @@ def test_author_filter_and_facet(base: str, stored: list[dict[str, Any]]) -> Non
 def test_undated_entries_say_so(base: str, stored: list[dict[str, Any]]) -> None:
     undated = [e for e in stored if e["published"] is None]
     dated = [e for e in stored if e["published"] is not None]
-    assert undated and dated
+    assert undated
+    assert dated
     for entry in undated:
         assert entry["published_source"] is None
         assert entry["ingested_at"] is not None
@@ -345,7 +349,8 @@ def test_search_within_a_facet(base: str) -> None:
     _, body = get(base, "/facets/author", {"prefix": "petr"})
     assert [(v["value"], v["count"]) for v in body["values"]] == [("Olena Petrenko", 2)]
     _, body = get(base, "/facets/person", {"prefix": "glad"})
-    assert body["values"] and all("Gladkov" in v["value"] for v in body["values"])
+    assert body["values"]
+    assert all("Gladkov" in v["value"] for v in body["values"])
     status, _ = get(base, "/facets/colour", {})
     assert status == 422
 

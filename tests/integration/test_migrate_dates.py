@@ -41,7 +41,8 @@ def test_setup_moves_upload_times_out_of_published(os_client: Any, settings: Any
         return dict(os_client.get(index=alias, id=entry_id)["_source"])
 
     moved = stored("legacy")
-    assert moved["published"] is None and moved["published_source"] is None
+    assert moved["published"] is None
+    assert moved["published_source"] is None
     assert moved["ingested_at"] == "2026-03-01T10:00:00+00:00"
     assert moved["warnings"] == [UPLOAD_TIME_WARNING]
     assert stored("kept")["ingested_at"] == "2026-03-01T09:00:00+00:00"  # not overwritten

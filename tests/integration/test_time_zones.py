@@ -1,4 +1,4 @@
-"""Every time zone the API accepts is one OpenSearch accepts, and the ones it refuses are refused."""
+"""Every time zone the API accepts works in OpenSearch; the ones OpenSearch refuses are refused."""
 
 from __future__ import annotations
 

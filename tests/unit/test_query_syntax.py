@@ -137,7 +137,8 @@ def test_known_names_find_each_other() -> None:
     assert expand_names(parse_query("rdk"), NAMES) == W("rdk")
     # A learned alias (the index's table) counts too.
     sln = expand_names(parse_query("SLN"), NAMES)
-    assert isinstance(sln, AnyOf) and W("Some Long Name", phrase=True) in sln.nodes
+    assert isinstance(sln, AnyOf)
+    assert W("Some Long Name", phrase=True) in sln.nodes
 
 
 def test_a_run_of_words_that_is_a_name_finds_its_aliases() -> None:
@@ -147,7 +148,8 @@ def test_a_run_of_words_that_is_a_name_finds_its_aliases() -> None:
     assert rest == W("raid")
     assert isinstance(group, AnyOf)
     assert group.nodes[0] == AllOf((W("Russian"), W("Volunteer"), W("Corps")))
-    assert W("RDK", phrase=True) in group.nodes and W("RVC", phrase=True) in group.nodes
+    assert W("RDK", phrase=True) in group.nodes
+    assert W("RVC", phrase=True) in group.nodes
 
 
 def test_fields_and_prefixes_are_not_expanded() -> None:
@@ -166,6 +168,8 @@ def test_leaves_become_restricted_simple_query_strings() -> None:
     body = text_query(parse_query('Belgorod OR "Kyiv raid" -glad* title:x'), NameTable())
     found = json.dumps(body)
     assert found.count(f'"flags": "{LEAF_FLAGS}"') == 4
-    assert '"must_not"' in found and '"should"' in found
+    assert '"must_not"' in found
+    assert '"should"' in found
     author = text_query(parse_query("author:sharma"), NameTable())
-    assert "regexp" in author and author["regexp"]["authors"]["flags"] == "NONE"
+    assert "regexp" in author
+    assert author["regexp"]["authors"]["flags"] == "NONE"

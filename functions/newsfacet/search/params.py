@@ -15,7 +15,6 @@ from typing import cast, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from newsfacet.errors import InvalidRequestError
-from newsfacet.search.query import check_query_text
 from newsfacet.models.api import (
     ALL_FACETS,
     DEFAULT_FACET_SIZE,
@@ -28,6 +27,7 @@ from newsfacet.models.api import (
     SearchParams,
     SearchQuery,
 )
+from newsfacet.search.query import check_query_text
 
 # Parameters holding lists of filter values (each bounded, all together bounded).
 FILTER_LISTS = (

@@ -21,9 +21,8 @@ def openapi_document() -> str:
 @cache
 def docs_page() -> str:
     """Swagger UI (its script and style ship inside Powertools) showing the same document."""
-    from aws_lambda_powertools.event_handler.openapi.swagger_ui.html import generate_swagger_html
-
     import aws_lambda_powertools.event_handler as handler_package
+    from aws_lambda_powertools.event_handler.openapi.swagger_ui.html import generate_swagger_html
 
     assets = Path(handler_package.__file__).parent / "openapi" / "swagger_ui"
     return generate_swagger_html(
