@@ -283,7 +283,9 @@ class EntityRef(BaseModel):
 
 class FacetValue(BaseModel):
     value: str = Field(description="What to send back as a filter (e.g. `PERSON:Name`).")
-    label: str | None = Field(default=None, description="Display name.")
+    label: str | None = Field(
+        default=None, description="Display name, when there is one (outlets, entities, dates)."
+    )
     count: int = Field(description="Matching entries if this value were (also) selected.")
     stories: int | None = Field(
         default=None,

@@ -221,9 +221,6 @@ def map_facets(
             for b in agg.get("selected", {}).get("buckets", [])
         ]
         values = _with_selected(top, chosen, wanted, params.facet_stories, excluded)
-        for v in values:
-            if v.label is None:
-                v.label = v.value
         facets[facet] = Facet(values=values, other=agg["values"].get("sum_other_doc_count"))
     return facets
 
@@ -307,7 +304,7 @@ def map_facet_values(
     values: dict[str, FacetValue] = {}
     for b in aggs.get("values", {}).get("buckets", []):
         key = str(b["key"])
-        values[key] = _value(b, key, _label(b) or key, key in wanted, key in excluded)
+        values[key] = _value(b, key, _label(b), key in wanted, key in excluded)
     # Outlets found by display name: their domain from the sub-aggregation.
     for b in aggs.get("by_name", {}).get("buckets", []):
         domains = b.get("domain", {}).get("buckets", [])
