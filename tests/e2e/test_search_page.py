@@ -631,7 +631,8 @@ def test_undated_entries_are_counted_and_explained(page: Any, uploaded_site: str
     only = api_search(uploaded_site, {"undated": "only"})
     expect(page.locator("#hits .hit-title a")).to_have_text(titles_of(only["hits"]))
     hit = only["hits"][0]
-    assert hit["published"] is None and hit["warnings"]
+    assert hit["published"] is None
+    assert hit["warnings"]
     note = page.locator("#hits .hit .provenance")
     expect(note).to_contain_text("uploaded")
     expect(note).to_contain_text(hit["warnings"][0])
