@@ -9,7 +9,7 @@ drift by a test), not generated per container.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
@@ -39,6 +39,7 @@ from newsfacet.models.api import (
     OutletsResponse,
     SearchQuery,
     SearchResponse,
+    ValueFacetName,
 )
 from newsfacet.search.api_doc import (
     API_DESCRIPTION,
@@ -58,7 +59,6 @@ app = APIGatewayHttpResolver(enable_validation=True)
 # The one document: /openapi.json serves it and /docs shows it.
 app.configure_openapi(title=API_TITLE, version=API_VERSION, description=API_DESCRIPTION)
 
-FacetPath = Literal["person", "org", "loc", "outlet", "cited_outlet", "language", "author"]
 # Which parameters each route takes: anything else is a 400 naming it.
 ROUTE_QUERIES: dict[str, type[BaseModel] | None] = {
     "/search": SearchQuery,
@@ -98,7 +98,7 @@ def export(query: Annotated[ExportQuery, Query()]) -> Response[str]:
     responses=responses(FacetValuesResponse),
 )
 def facet_values(
-    name: Annotated[FacetPath, Path()],
+    name: Annotated[ValueFacetName, Path()],
     query: Annotated[FacetValuesQuery, Query()],
 ) -> FacetValuesResponse:
     _reject_unknown()

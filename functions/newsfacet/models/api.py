@@ -20,7 +20,9 @@ Sort = Literal["relevance", "newest", "oldest"]
 Interval = Literal["auto", "hour", "day", "week", "month", "quarter", "year"]
 BucketInterval = Literal["hour", "day", "week", "month", "quarter", "year"]
 Undated = Literal["include", "exclude", "only"]
-FacetName = Literal["person", "org", "loc", "outlet", "cited_outlet", "language", "author", "date"]
+# Facets with values (searchable by /facets/{name}); the date facet has buckets instead.
+ValueFacetName = Literal["person", "org", "loc", "outlet", "cited_outlet", "language", "author"]
+FacetName = Literal[ValueFacetName, "date"]
 ExportFormat = Literal["ndjson", "csv"]
 CountUnit = Literal["entries", "stories"]
 

@@ -6,11 +6,23 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from newsfacet.models.api import ErrorResponse, HealthResponse
+from newsfacet.models.api import (
+    MAX_DATE_BUCKETS,
+    MAX_DEPTH,
+    MAX_EXPORT,
+    MAX_FACET_SIZE,
+    MAX_FILTER_VALUES,
+    MAX_FILTERS_TOTAL,
+    MAX_PAGE_SIZE,
+    MAX_QUERY_CHARS,
+    MAX_QUERY_TERMS,
+    ErrorResponse,
+    HealthResponse,
+)
 
 API_TITLE = "newsfacet search API"
 API_VERSION = "1.1.0"
-API_DESCRIPTION = """\
+API_DESCRIPTION = f"""\
 Faceted search over news entries (whole articles and live-blog posts), ingested from an
 S3 bucket, deduplicated into stories and tagged with people, organisations and places.
 
@@ -47,15 +59,17 @@ puts them last.
 **Paging.** Send `next_cursor` back as `cursor` with the same parameters. Cursors are
 signed and bound to their query; pages stay consistent while new entries arrive. A
 page can hold fewer than `size` hits when many copies are skipped: only a null
-`next_cursor` marks the end. Paging stops after 10,000 results; a cursor idle for more
-than 2 minutes may expire (400, start again).
+`next_cursor` marks the end. A cursor idle for more than 2 minutes may expire (400, start
+again).
 
 **Export.** `/export` takes the same filters and writes every matching entry once
-(NDJSON or CSV), newest first, at most 10,000 and 5 MB; `X-Export-Count`,
+(NDJSON or CSV), newest first, at most {MAX_EXPORT:,} and 5 MB; `X-Export-Count`,
 `X-Export-Total` and `X-Export-Complete` say whether that is all.
 
-**Limits.** `size` ≤ 100; facet sizes ≤ 50; ≤ 20 values per filter and ≤ 40 in all;
-`q` ≤ 500 characters and 32 words or phrases; ≤ 1,000 date buckets. Repeated
+**Limits.** `size` ≤ {MAX_PAGE_SIZE}; facet sizes ≤ {MAX_FACET_SIZE};
+≤ {MAX_FILTER_VALUES} values per filter and ≤ {MAX_FILTERS_TOTAL} in all;
+`q` ≤ {MAX_QUERY_CHARS} characters and {MAX_QUERY_TERMS} words or phrases;
+≤ {MAX_DATE_BUCKETS:,} date buckets; paging stops after {MAX_DEPTH:,} results. Repeated
 parameters may also be comma-separated, so a single value cannot contain a comma (API
 Gateway joins repeated values with commas). The deployment throttles the whole API
 (`ApiThrottlingRateLimit`, `ApiThrottlingBurstLimit`: 429 past them).
