@@ -402,3 +402,20 @@ def test_seed_files_are_in_the_index(stored: list[dict[str, Any]]) -> None:
     assert {f"demo/{p.name}" for p in seed_paths()} <= keys
     assert set(ARTICLES) <= keys
     assert Path(ROOT / "samples" / "seeds").is_dir()
+
+
+def test_cited_outlets_belong_to_the_post_that_cites_them(stored: list[dict[str, Any]]) -> None:
+    from newsfacet.ingest.outlets import outlet_aliases, outlet_names
+
+    names: dict[str, set[str]] = {}
+    for name, domain in outlet_aliases().items():
+        names.setdefault(domain, set()).add(name.lower())
+    for domain, name in outlet_names().items():
+        names.setdefault(domain, set()).add(name.lower().removeprefix("the "))
+    posts = [e for e in stored if e["kind"] == "liveblog_post"]
+    assert posts
+    assert len({tuple(e["cited_outlets"]) for e in posts}) > 1, "every post cites the same"
+    for entry in stored:
+        text = f"{entry['title'] or ''}\n{entry['body']}".lower()
+        for domain in entry["cited_outlets"]:
+            assert any(n in text for n in names.get(domain, {domain})), (entry["id"], domain)
