@@ -13,6 +13,13 @@ from newsfacet.wiring import cursor_key
 pytestmark = pytest.mark.unit
 
 
+@pytest.fixture(autouse=True)
+def _no_cursor_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    # In-process invokes of other tests leave NEWSFACET_* in the environment.
+    for name in ("NEWSFACET_CURSOR_SECRET", "NEWSFACET_CURSOR_SECRET_ARN"):
+        monkeypatch.delenv(name, raising=False)
+
+
 def test_there_is_no_default_key() -> None:
     with pytest.raises(ConfigurationError):
         cursor_key(Settings(cursor_secret=None, cursor_secret_arn=None))
