@@ -78,6 +78,8 @@ def test_what_people_type(q: str, tree: Node) -> None:
         ("", None),
         ('""', None),
         ("- + |", None),
+        ("*", None),  # a bare star is nothing to search for, never "everything"
+        ("* OR", W("OR")),
     ],
 )
 def test_nothing_typed_is_an_error(q: str, tree: Node | None) -> None:
@@ -101,6 +103,9 @@ def test_any_text_gives_a_bounded_safe_query(q: str) -> None:
     assert _depth(body) < 80
     for leaf in leaves(node):
         assert leaf.text.strip()
+        # A star is an operator, never a term: no "match everything" leaf.
+        assert "*" not in leaf.text
+        assert not leaf.prefix or len(leaf.text) >= 2
         assert leaf.text.replace(" ", "") in q.replace(" ", "").replace("*", "") or leaf.phrase
 
 

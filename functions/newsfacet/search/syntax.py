@@ -255,7 +255,7 @@ def parse_query(text: str | None) -> Node | None:
     if node is None:
         # Only operators and punctuation: search the words as words.
         words = [t.text for t in tokens if t.kind == "word" or t.text in _OPERATORS]
-        node = _combine(AllOf, [Leaf(w) for w in words])
+        node = _combine(AllOf, [leaf for w in words if (leaf := _word(w, None)) is not None])
     return node
 
 
