@@ -150,32 +150,18 @@ def _percentiles(samples: list[float]) -> dict[str, float]:
 
 def _direct_body(params: Params) -> dict[str, Any]:
     """The page query the service sends first, built by the same code."""
+    from newsfacet.models.api import SearchQuery
     from newsfacet.search.facets import build_aggregations
     from newsfacet.search.params import build_params
     from newsfacet.search.query import build_page_query
 
-    raw: dict[str, Any] = {"entity": [], "outlet": [], "cited_outlet": [], "lang": []}
+    raw: dict[str, Any] = {"entity": [], "outlet": [], "lang": []}
     for key, value in params:
         if key in raw:
             raw[key].append(value)
         else:
-            raw[{"from": "date_from", "to": "date_to"}.get(key, key)] = value
-    built = build_params(
-        q=raw.get("q"),
-        entity=raw["entity"],
-        entity_type=None,
-        outlet=raw["outlet"],
-        cited_outlet=[],
-        lang=raw["lang"],
-        date_from=raw.get("date_from"),
-        date_to=raw.get("date_to"),
-        tz="UTC",
-        sort=raw.get("sort", "relevance"),
-        size=10,
-        dedup=True,
-        facets=None,
-        interval=raw.get("interval", "auto"),
-    )
+            raw[key] = value
+    built = build_params(SearchQuery.model_validate(raw))
     # Names resolve in the handler; the direct query gets the canonical key.
     return build_page_query(
         built, fetch_size=21, search_after=None, aggregations=build_aggregations(built)
@@ -262,6 +248,7 @@ def run(ctx: Any) -> dict[str, Any]:
         "NEWSFACET_OPENSEARCH_AUTH": "none",
         "NEWSFACET_INDEX_PREFIX": PREFIX,
         "NEWSFACET_CURSOR_SECRET": "bench-cursor-secret",
+        "NEWSFACET_CURSOR_SECRET_ARN": "",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
     }
     handler, context = load_handler(Template(ROOT / "template.yaml"), "SearchFunction", overrides)

@@ -115,12 +115,21 @@ class Settings(BaseSettings):
         "entries an ingest batch wrote with the table it read before the change (longer than "
         "the ingest function's timeout); 0 for none.",
     )
-    cursor_secret: SecretStr = Field(
-        default=SecretStr("newsfacet-local-cursor-key"),
-        description="HMAC key that makes search cursors tamper-evident.",
+    # No default: a key anyone can read in the source would let anyone forge cursors.
+    # The local stack sets one; a deployment names its Secrets Manager secret.
+    cursor_secret: SecretStr | None = Field(
+        default=None,
+        description="HMAC key that makes search cursors tamper-evident (local stack, tests).",
+    )
+    cursor_secret_arn: str | None = Field(
+        default=None,
+        description="Secrets Manager secret holding the cursor key, read once per container "
+        "(the template sets it); used when NEWSFACET_CURSOR_SECRET is not set.",
     )
 
-    @field_validator("s3_endpoint_url", "sqs_endpoint_url", mode="before")
+    @field_validator(
+        "s3_endpoint_url", "sqs_endpoint_url", "cursor_secret", "cursor_secret_arn", mode="before"
+    )
     @classmethod
     def _blank_is_default(cls, value: object) -> object:
         # The template declares the variable empty so `sam local --env-vars` may set it.

@@ -212,3 +212,25 @@ class QueueError(TransientError):
     """SQS did not take a message (throttling, 5xx, network, or no queue configured)."""
 
     code = "queue_failed"
+
+
+class UnknownParameterError(InvalidRequestError):
+    """Query parameters a route does not take (a typo must not be ignored silently)."""
+
+    code = "unknown_parameter"
+
+    def __init__(self, unknown: list[str], known: list[str]) -> None:
+        names = ", ".join(unknown)
+        super().__init__(
+            f"unknown parameter{'s' if len(unknown) > 1 else ''} {names}; "
+            f"this route takes: {', '.join(known)}",
+            parameter=unknown[0],
+        )
+        self.unknown = unknown
+        self.known = known
+
+
+class ConfigurationError(NewsfacetError):
+    """The deployment lacks a setting it needs (e.g. the cursor key); an operator must fix it."""
+
+    code = "misconfigured"

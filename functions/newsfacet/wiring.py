@@ -127,14 +127,21 @@ def _ingest_service(settings: Settings) -> IngestService:
 def _search_service(settings: Settings) -> SearchService:
     from newsfacet.curation.store import CurationCache, CurationIndex
     from newsfacet.index.client import build_client
-    from newsfacet.search.service import SearchService
+    from newsfacet.index.learned import LearnedIndex
+    from newsfacet.search.names import NameCache
+    from newsfacet.search.service import NAMES_TTL_S, SearchService, log_names_unavailable
 
     client = build_client(settings)
-    curation = CurationIndex(client, settings.index_names.curation)
+    names = settings.index_names
+    # The learned alias table is read by the same reader ingest uses; the name
+    # cache decides when to read it again (ttl 0 here: no second timer).
+    learned = LearnedIndex(client, lines_index=names.lines, aliases_index=names.aliases, ttl_s=0)
+    curation = CurationIndex(client, names.curation)
     return SearchService(
         client,
-        settings.index_names.entries,
-        settings.cursor_secret.get_secret_value().encode(),
+        names.entries,
+        lambda: cursor_key(settings),
+        names=NameCache(learned.aliases, ttl_s=NAMES_TTL_S, on_error=log_names_unavailable),
         curation=CurationCache(curation, probe_s=settings.curation_probe_s, degrade=True),
     )
 
@@ -160,3 +167,33 @@ def _admin_service(settings: Settings) -> CurationAdmin:
         queue=SqsPassQueue(sqs, settings.curation_queue_url),
         settle_s=settings.curation_settle_s,
     )
+
+
+@lru_cache(maxsize=4)
+def cursor_key(settings: Settings) -> bytes:
+    """The cursor HMAC key: the variable, else the Secrets Manager secret, read once.
+
+    Raises:
+        ConfigurationError: neither is set (no public default key exists).
+        SearchBackendError: Secrets Manager did not answer (not cached: tried again).
+    """
+    from newsfacet.errors import ConfigurationError, SearchBackendError
+
+    if settings.cursor_secret is not None:
+        return settings.cursor_secret.get_secret_value().encode()
+    if not settings.cursor_secret_arn:
+        raise ConfigurationError(
+            "no cursor key: set NEWSFACET_CURSOR_SECRET_ARN (the template does) or "
+            "NEWSFACET_CURSOR_SECRET"
+        )
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    secrets = boto3.client("secretsmanager", region_name=settings.aws_region)
+    try:
+        value = secrets.get_secret_value(SecretId=settings.cursor_secret_arn)["SecretString"]
+    except (BotoCoreError, ClientError) as exc:
+        raise SearchBackendError(f"cursor key unavailable: {exc.__class__.__name__}") from exc
+    if not value:
+        raise ConfigurationError("the cursor key secret is empty")
+    return str(value).encode()

@@ -2,165 +2,107 @@
 
 Imports stay minimal for a short cold start: the OpenSearch client and the
 service load on the first request (``newsfacet.wiring``), no X-Ray SDK, no
-boto3 unless SigV4 signing is on, and never the NLP stack.
+boto3 unless SigV4 signing is on, and never the NLP stack. The OpenAPI
+document is served from the packaged file the code generated (checked for
+drift by a test), not generated per container.
 """
 
 from __future__ import annotations
 
-from functools import cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
 
 from newsfacet import wiring
-from newsfacet.errors import InvalidRequestError, NotFoundError, SearchBackendError
+from newsfacet.errors import (
+    ConfigurationError,
+    InvalidRequestError,
+    NotFoundError,
+    SearchBackendError,
+    UnknownParameterError,
+)
 from newsfacet.models.api import (
-    MAX_PAGE_SIZE,
+    EntitiesQuery,
     EntitiesResponse,
     EntryResponse,
     ErrorResponse,
+    ExportQuery,
+    FacetValuesQuery,
+    FacetValuesResponse,
     HealthResponse,
-    Interval,
+    OutletsQuery,
     OutletsResponse,
+    SearchQuery,
     SearchResponse,
-    Sort,
+    ValueFacetName,
 )
-from newsfacet.search.api_doc import API_DESCRIPTION, HEALTH_RESPONSES, responses
-from newsfacet.search.lookup import NAME_PATTERN
+from newsfacet.search.api_doc import (
+    API_DESCRIPTION,
+    API_TITLE,
+    API_VERSION,
+    EXPORT_RESPONSES,
+    HEALTH_RESPONSES,
+    responses,
+)
+from newsfacet.search.export import export_body
 from newsfacet.search.params import build_params
+from newsfacet.web.docs import docs_page, openapi_document
 from newsfacet.web.site import Answer, load_site
 
 logger = Logger()
 app = APIGatewayHttpResolver(enable_validation=True)
-app.enable_swagger(
-    path="/docs",
-    title="newsfacet search API",
-    version="1.0.0",
-    description=API_DESCRIPTION,
-)
+# The one document: /openapi.json serves it and /docs shows it.
+app.configure_openapi(title=API_TITLE, version=API_VERSION, description=API_DESCRIPTION)
 
-EntityType = Literal["PERSON", "ORG", "LOC"]
-Values = list[str] | None
+# Which parameters each route takes: anything else is a 400 naming it.
+ROUTE_QUERIES: dict[str, type[BaseModel] | None] = {
+    "/search": SearchQuery,
+    "/export": ExportQuery,
+    "/facets/": FacetValuesQuery,
+    "/entities": EntitiesQuery,
+    "/outlets": OutletsQuery,
+    "/entries/": None,
+    "/health": None,
+    "/openapi.json": None,
+    "/docs": None,
+}
 
 
 @app.get("/search", summary="Search entries with facets", responses=responses(SearchResponse))
-def search(
-    q: Annotated[
-        str | None,
-        Query(
-            max_length=500,
-            description=(
-                "Simple query syntax over title (weighted) and body: words (all required), "
-                '"phrases", +must, -exclude, a | b (OR), prefix*, (groups).'
-            ),
-        ),
-    ] = None,
-    entity: Annotated[
-        Values,
-        Query(
-            description=(
-                "Repeatable, AND-ed. A canonical key such as `PERSON:Vyacheslav Gladkov`, "
-                "or a name that resolves to the most frequent matching entity."
-            )
-        ),
-    ] = None,
-    entity_type: Annotated[
-        EntityType | None,
-        Query(
-            description=(
-                "Resolve `entity` names within this type only, and show only its entity facet."
-            )
-        ),
-    ] = None,
-    outlet: Annotated[Values, Query(description="Publisher domain, repeatable, OR-ed.")] = None,
-    cited_outlet: Annotated[
-        Values, Query(description="Outlet cited inside the text, repeatable, OR-ed.")
-    ] = None,
-    lang: Annotated[Values, Query(description="Language code, repeatable, OR-ed.")] = None,
-    date_from: Annotated[
-        str | None,
-        Query(
-            alias="from",
-            max_length=40,
-            description=(
-                "Inclusive start: YYYY-MM-DD (start of that day in `tz`) or an ISO 8601 date-time."
-            ),
-        ),
-    ] = None,
-    date_to: Annotated[
-        str | None,
-        Query(
-            alias="to",
-            max_length=40,
-            description=(
-                "Inclusive end: YYYY-MM-DD (the whole day in `tz`) or an ISO 8601 date-time."
-            ),
-        ),
-    ] = None,
-    tz: Annotated[
-        str,
-        Query(
-            max_length=64,
-            description=("IANA time zone for dates without an offset and for the date histogram."),
-        ),
-    ] = "UTC",
-    sort: Annotated[Sort, Query()] = "relevance",
-    size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 10,
-    cursor: Annotated[
-        str | None,
-        Query(
-            max_length=2048,
-            description=("Opaque `next_cursor` of the previous page, for the same parameters."),
-        ),
-    ] = None,
-    dedup: Annotated[
-        bool,
-        Query(
-            description=(
-                "Show each story (cluster of near-duplicates) once, with `also_reported_by`."
-            )
-        ),
-    ] = True,
-    facets: Annotated[
-        Values,
-        Query(
-            description=(
-                "Which facets and how many values: `outlet:20`, `person`, `entity:5` (all three "
-                "types), `date`; repeatable or comma-separated; `none` for no facets. "
-                "Default: every facet, 10 values."
-            )
-        ),
-    ] = None,
-    interval: Annotated[
-        Interval, Query(description=("Date histogram bucket; `auto` picks from the from/to range."))
-    ] = "auto",
-    facet_stories: Annotated[
-        bool,
-        Query(description="Also count distinct stories (clusters) per facet value (slower)."),
-    ] = False,
-) -> SearchResponse:
-    params = build_params(
-        q=q,
-        entity=entity or [],
-        entity_type=entity_type,
-        outlet=outlet or [],
-        cited_outlet=cited_outlet or [],
-        lang=lang or [],
-        date_from=date_from,
-        date_to=date_to,
-        tz=tz,
-        facet_stories=facet_stories,
-        sort=sort,
-        size=size,
-        dedup=dedup,
-        facets=facets,
-        interval=interval,
-    )
-    return wiring.search_service().search(params, cursor)
+def search(query: Annotated[SearchQuery, Query()]) -> SearchResponse:
+    _reject_unknown()
+    return wiring.search_service().search(build_params(query), query.cursor)
+
+
+@app.get(
+    "/export",
+    summary="Every matching entry, as NDJSON or CSV",
+    responses=EXPORT_RESPONSES,
+)
+def export(query: Annotated[ExportQuery, Query()]) -> Response[str]:
+    _reject_unknown()
+    params = build_params(query)
+    service = wiring.search_service()
+    body, headers = export_body(service, params, query.format, query.limit, with_body=query.body)
+    return Response(200, headers=headers, body=body)
+
+
+@app.get(
+    "/facets/<name>",
+    summary="Search within one facet's values",
+    responses=responses(FacetValuesResponse),
+)
+def facet_values(
+    name: Annotated[ValueFacetName, Path()],
+    query: Annotated[FacetValuesQuery, Query()],
+) -> FacetValuesResponse:
+    _reject_unknown()
+    return wiring.search_service().facet_values(build_params(query), name, query.prefix, query.size)
 
 
 @app.get(
@@ -171,6 +113,7 @@ def search(
 def get_entry(
     entry_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", max_length=64)],
 ) -> EntryResponse:
+    _reject_unknown()
     return wiring.search_service().entry(entry_id)
 
 
@@ -179,22 +122,9 @@ def get_entry(
     summary="Entity suggestions, most frequent first",
     responses=responses(EntitiesResponse),
 )
-def entities(
-    prefix: Annotated[
-        str | None,
-        Query(
-            max_length=50,
-            pattern=NAME_PATTERN,
-            description=(
-                "Start of any word of the name (case and accents ignored); "
-                "omit for the top entities."
-            ),
-        ),
-    ] = None,
-    type: Annotated[EntityType | None, Query()] = None,
-    size: Annotated[int, Query(ge=1, le=50)] = 10,
-) -> EntitiesResponse:
-    return wiring.search_service().suggest_entities(prefix, type, size)
+def entities(query: Annotated[EntitiesQuery, Query()]) -> EntitiesResponse:
+    _reject_unknown()
+    return wiring.search_service().suggest_entities(query.prefix, query.type, query.size)
 
 
 @app.get(
@@ -202,8 +132,9 @@ def entities(
     summary="Outlets with entry counts and date range",
     responses=responses(OutletsResponse),
 )
-def outlets(size: Annotated[int, Query(ge=1, le=1000)] = 100) -> OutletsResponse:
-    return wiring.search_service().outlets(size)
+def outlets(query: Annotated[OutletsQuery, Query()]) -> OutletsResponse:
+    _reject_unknown()
+    return wiring.search_service().outlets(query.size)
 
 
 @app.get("/health", summary="OpenSearch reachable and index present", responses=HEALTH_RESPONSES)
@@ -212,14 +143,17 @@ def health() -> Response[HealthResponse]:
     return Response(200 if result.status == "ok" else 503, content_types.APPLICATION_JSON, result)
 
 
-@cache
-def _openapi_json() -> str:
-    return app.get_openapi_json_schema()
+@app.get("/openapi.json", include_in_schema=False, compress=True)
+def openapi_json() -> Response[str]:
+    _reject_unknown()
+    return Response(200, content_types.APPLICATION_JSON, openapi_document())
 
 
-@app.get("/openapi.json", include_in_schema=False)
-def openapi_document() -> Response[str]:
-    return Response(200, content_types.APPLICATION_JSON, _openapi_json())
+@app.get("/docs", include_in_schema=False, compress=True)
+def swagger_ui() -> Response[str]:
+    """Swagger UI on the same document as /openapi.json (its assets ship in Powertools)."""
+    _reject_unknown()
+    return Response(200, "text/html; charset=utf-8", docs_page())
 
 
 @app.get("/", include_in_schema=False, compress=True)
@@ -231,6 +165,31 @@ def search_page() -> Response[str | None]:
 @app.get("/assets/<version>/<name>", include_in_schema=False, compress=True)
 def page_asset(version: str, name: str) -> Response[str | None]:
     return _static(load_site().asset(version, name, _if_none_match()))
+
+
+def _route_model(path: str) -> tuple[bool, type[BaseModel] | None]:
+    for prefix, model in ROUTE_QUERIES.items():
+        if path == prefix or (prefix.endswith("/") and path.startswith(prefix)):
+            return True, model
+    return False, None
+
+
+def _unknown_parameters() -> UnknownParameterError | None:
+    event = app.current_event
+    found, model = _route_model(event.path)
+    if not found:
+        return None
+    known = [f.alias or n for n, f in model.model_fields.items()] if model else []
+    sent = list((event.query_string_parameters or {}).keys())
+    unknown = [name for name in sent if name not in known]
+    return UnknownParameterError(unknown, known) if unknown else None
+
+
+def _reject_unknown() -> None:
+    """A parameter a route does not take is a 400, never silently ignored (``qq=``, ``page=``)."""
+    error = _unknown_parameters()
+    if error is not None:
+        raise error
 
 
 def _if_none_match() -> str | None:
@@ -248,6 +207,10 @@ def _error(status: int, body: ErrorResponse) -> Response[Any]:
 
 @app.exception_handler(RequestValidationError)
 def invalid_parameters(error: RequestValidationError) -> Response[Any]:
+    # A misspelt name usually explains the rest: say that first.
+    unknown = _unknown_parameters()
+    if unknown is not None:
+        return unknown_parameter(unknown)
     problems = [
         {"parameter": str(e.get("loc", ["", "?"])[-1]), "message": str(e.get("msg", "invalid"))}
         for e in error.errors()
@@ -260,6 +223,20 @@ def invalid_parameters(error: RequestValidationError) -> Response[Any]:
             message=f"{first['parameter']}: {first['message']}",
             parameter=first["parameter"],
             errors=problems,
+        ),
+    )
+
+
+@app.exception_handler(UnknownParameterError)
+def unknown_parameter(error: UnknownParameterError) -> Response[Any]:
+    return _error(
+        400,
+        ErrorResponse(
+            error=error.code,
+            message=error.message,
+            parameter=error.parameter,
+            errors=[{"parameter": n, "message": "unknown parameter"} for n in error.unknown],
+            known=error.known,
         ),
     )
 
@@ -281,6 +258,14 @@ def backend_unavailable(error: SearchBackendError) -> Response[Any]:
     # "message" is reserved in log records: pass the reason under another key.
     logger.error("search backend unavailable", extra={"reason": error.message})
     return _error(503, ErrorResponse(error=error.code, message=error.message))
+
+
+@app.exception_handler(ConfigurationError)
+def misconfigured(error: ConfigurationError) -> Response[Any]:
+    logger.error("search function misconfigured", extra={"reason": error.message})
+    return _error(
+        500, ErrorResponse(error=error.code, message="the search function is misconfigured")
+    )
 
 
 @app.exception_handler(Exception)

@@ -58,6 +58,7 @@ def function_overrides(opensearch_url: str, prefix: str) -> dict[str, str]:
         "NEWSFACET_OPENSEARCH_AUTH": "none",
         "NEWSFACET_INDEX_PREFIX": prefix,
         "NEWSFACET_CURSOR_SECRET": "e2e-cursor-secret",
+        "NEWSFACET_CURSOR_SECRET_ARN": "",
         "NEWSFACET_OPENSEARCH_TIMEOUT_S": "5",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
     }

@@ -36,7 +36,7 @@ def use_client(monkeypatch: pytest.MonkeyPatch, seeded_index: Any, api: Api) -> 
     api.event("/health")
 
     def install(client: OpenSearch) -> None:
-        service = SearchService(client, seeded_index["alias"], b"k")
+        service = SearchService(client, seeded_index["alias"], lambda: b"k")
         monkeypatch.setattr(wiring, "search_service", lambda settings=None: service)
 
     return install
@@ -79,7 +79,9 @@ def test_health_is_503_when_opensearch_is_down(api: Api, use_client: Any) -> Non
 def test_missing_index_is_503(
     api: Api, monkeypatch: pytest.MonkeyPatch, opensearch_url: str, use_client: Any
 ) -> None:
-    service = SearchService(OpenSearch(hosts=[opensearch_url]), "no-such-index-entries", b"k")
+    service = SearchService(
+        OpenSearch(hosts=[opensearch_url]), "no-such-index-entries", lambda: b"k"
+    )
     monkeypatch.setattr(wiring, "search_service", lambda settings=None: service)
     assert api.http("/search").status_code == 503
     health = api.http("/health")

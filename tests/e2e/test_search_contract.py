@@ -49,7 +49,12 @@ def test_default_search_lists_each_story_once_with_counts(get: Any, seeded_index
     entries = entries_of(seeded_index)
     status, body = get("/search", {"size": "100"})
     assert status == 200
-    assert body["counts"] == {"entries": len(entries), "stories": stories(entries)}
+    assert body["counts"] == {
+        "entries": len(entries),
+        "stories": stories(entries),
+        "undated": sum(e["published"] is None for e in entries),
+    }
+    assert body["unit"] == "stories"
     assert body["total"] == stories(entries)
     assert len(body["hits"]) == stories(entries)
     assert len({h["cluster"] for h in body["hits"]}) == len(body["hits"])
@@ -196,7 +201,11 @@ def test_facets_honour_every_other_filter_exactly(get: Any, seeded_index: Any) -
     status, body = get("/search", params)
     assert status == 200
     everything = matching(entries, outlet=outlet, cited=cited, entity=entity)
-    assert body["counts"] == {"entries": len(everything), "stories": stories(everything)}
+    assert body["counts"] == {
+        "entries": len(everything),
+        "stories": stories(everything),
+        "undated": sum(e["published"] is None for e in everything),
+    }
     # Selected values are listed even when they match nothing.
     assert facet_counts(body, "outlet") == dict.fromkeys(outlet, (0, 0)) | value_counts(
         matching(entries, cited=cited, entity=entity), lambda e: [e["outlet"]]

@@ -395,7 +395,9 @@ def test_search_backend_down_is_a_message_with_retry(
         s.bind(("127.0.0.1", 0))
         closed = s.getsockname()[1]
     down = SearchService(
-        OpenSearch(hosts=[f"http://127.0.0.1:{closed}"], max_retries=0), seeded_index["alias"], b"k"
+        OpenSearch(hosts=[f"http://127.0.0.1:{closed}"], max_retries=0),
+        seeded_index["alias"],
+        lambda: b"k",
     )
     monkeypatch.setattr(wiring, "search_service", lambda settings=None: down)
     page.goto(f"{api_url}/?q=Belgorod")
@@ -441,7 +443,7 @@ def test_readable_at_360_pixels(browser: Any, problems: Problems, api_url: str) 
         toggle.click()
         expect(facets).to_be_visible()
         assert toggle.get_attribute("aria-expanded") == "true"
-        page.locator('[data-facet="outlet"] input').first.check()
+        page.locator('[data-facet="outlet"] input[type=checkbox]').first.check()
         page.wait_for_url(re.compile(r"[?&]outlet="))
         wait_for_results(page)
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
@@ -519,6 +521,18 @@ EVIL_ARTICLE = {
 }
 
 
+# No date anywhere: the page must say so, not invent one.
+UNDATED_ARTICLE = {
+    "title": "Shelling reported near Kozinka",
+    "author": "Field Desk",
+    "body": (
+        "Residents of Kozinka reported heavy shelling through the night, according to messages "
+        "shared by local volunteers. Several houses were damaged and the road out of the village "
+        "was closed for hours while emergency crews worked to clear it of debris."
+    ),
+}
+
+
 @pytest.fixture(scope="module")
 def uploaded_site(local_stack: Any, local_aws: dict[str, Any]) -> Iterator[str]:
     """The article uploaded to the local bucket, ingested by the ingest function, served."""
@@ -551,6 +565,12 @@ def uploaded_site(local_stack: Any, local_aws: dict[str, Any]) -> Iterator[str]:
         Bucket=local_stack.bucket,
         Key="evil.example.com/raid.json",
         Body=json.dumps(EVIL_ARTICLE).encode(),
+        ContentType="application/json",
+    )
+    local_aws["s3"].put_object(
+        Bucket=local_stack.bucket,
+        Key="evil.example.com/undated.json",
+        Body=json.dumps(UNDATED_ARTICLE).encode(),
         ContentType="application/json",
     )
     QueuePoller(
@@ -593,3 +613,99 @@ def test_markup_in_titles_and_authors_is_shown_as_text(page: Any, uploaded_site:
     assert page.locator('a[href^="javascript:"]').count() == 0
     assert page.evaluate("window.__pwned") is None
     assert page.title() == f"{EVIL_TITLE} – newsfacet"
+
+
+def test_undated_entries_are_counted_and_explained(page: Any, uploaded_site: str) -> None:
+    from playwright.sync_api import expect
+
+    whole = api_search(uploaded_site, {})
+    assert whole["facets"]["date"]["undated"] == 1
+    page.goto(f"{uploaded_site}/")
+    wait_for_results(page)
+    line = page.locator("#dates .undated")
+    expect(line).to_contain_text("1 entry has no known publication date")
+    # The dated hit says where its date came from; the undated one when it was uploaded, and why.
+    dated = page.locator('#hits .hit:has-text("Belgorod")')
+    expect(dated.locator(".provenance")).to_contain_text("date from")
+    line.get_by_role("button", name="Show only those").click()
+    wait_for_results(page)
+    assert url_params(page)["undated"] == ["only"]
+    only = api_search(uploaded_site, {"undated": "only"})
+    expect(page.locator("#hits .hit-title a")).to_have_text(titles_of(only["hits"]))
+    hit = only["hits"][0]
+    assert hit["published"] is None
+    assert hit["warnings"]
+    note = page.locator("#hits .hit .provenance")
+    expect(note).to_contain_text("uploaded")
+    expect(note).to_contain_text(hit["warnings"][0])
+    expect(page.locator(".active-chip")).to_have_text(re.compile("Only undated entries"))
+    page.locator("#hits .hit-title a").click()
+    expect(page.locator("#entry-view .provenance")).to_contain_text(hit["warnings"][0])
+    expect(page.locator("#entry-view .meta")).to_contain_text("undated")
+
+
+def test_author_facet_and_excluding_a_value(page: Any, api_url: str) -> None:
+    from playwright.sync_api import expect
+
+    whole = api_search(api_url, {"q": "Belgorod"})
+    authors = [v["value"] for v in whole["facets"]["author"]["values"]]
+    assert authors
+    page.goto(f"{api_url}/?q=Belgorod")
+    wait_for_results(page)
+    expect(page.locator('[data-facet="author"] .facet-values .value')).to_have_text(
+        [v["label"] or v["value"] for v in whole["facets"]["author"]["values"]]
+    )
+    outlet = whole["facets"]["outlet"]["values"][0]
+    without = api_search(api_url, {"q": "Belgorod", "exclude_outlet": outlet["value"]})
+    not_button = page.locator(f'[data-facet="outlet"] button.not[data-value="{outlet["value"]}"]')
+    not_button.click()
+    hits = page.locator("#hits .hit-title a")
+    expect(hits).to_have_text(titles_of(without["hits"]))
+    assert url_params(page) == {"q": ["Belgorod"], "exclude_outlet": [outlet["value"]]}
+    expect(not_button).to_have_attribute("aria-pressed", "true")
+    chip = page.locator(".active-chip")
+    expect(chip).to_have_text(re.compile(f"^not Outlet: {re.escape(outlet['label'])}"))
+    # The excluded value stays listed, with the count it would bring back.
+    excluded = next(
+        v for v in without["facets"]["outlet"]["values"] if v["value"] == outlet["value"]
+    )
+    assert excluded["excluded"] is True
+    row = page.locator(f'[data-facet="outlet"] li:has(button.not[data-value="{outlet["value"]}"])')
+    expect(row.locator(".count")).to_have_text(f"{excluded['count']:,}")
+    chip.click()
+    expect(hits).to_have_text(titles_of(whole["hits"]))
+    assert "exclude_outlet" not in url_params(page)
+
+
+def test_finder_searches_any_facets_values(page: Any, api_url: str) -> None:
+    from playwright.sync_api import expect
+
+    found = requests.get(
+        f"{api_url}/facets/outlet",
+        params={"q": "Belgorod", "prefix": "indep", "size": 8},
+        timeout=30,
+    ).json()["values"]
+    assert found
+    page.goto(f"{api_url}/?q=Belgorod")
+    wait_for_results(page)
+    finder = page.locator('[data-facet="outlet"] .finder')
+    finder.locator("input").fill("indep")
+    suggestions = finder.locator(".suggestions button")
+    expect(suggestions).to_have_count(len(found))
+    suggestions.first.click()
+    assert url_params(page)["outlet"] == [found[0]["value"]]
+
+
+def test_show_more_values_lists_the_rest(page: Any, api_url: str) -> None:
+    from playwright.sync_api import expect
+
+    whole = api_search(api_url, {})
+    name, facet = next((n, f) for n, f in whole["facets"].items() if n != "date" and f.get("other"))
+    every = requests.get(f"{api_url}/facets/{name}", params={"size": 50}, timeout=30).json()
+    page.goto(f"{api_url}/")
+    wait_for_results(page)
+    section = page.locator(f'[data-facet="{name}"]')
+    expect(section.locator(".facet-values li")).to_have_count(len(facet["values"]))
+    section.locator("button.more-values").click()
+    expect(section.locator(".facet-values li")).to_have_count(len(every["values"]))
+    expect(section.locator("button.more-values")).to_have_count(0)

@@ -225,7 +225,11 @@ def test_no_wildcard_actions_and_scoped_resources(tpl: Template) -> None:
 
 def test_search_function_cannot_touch_s3_or_sqs(tpl: Template) -> None:
     search = actions(tpl, "SearchFunction")
-    assert all(action.startswith("es:") for action in search)
+    # OpenSearch verbs (scoped to paths, below) and the cursor key, nothing else.
+    assert all(
+        action.startswith("es:") or action == "secretsmanager:GetSecretValue" for action in search
+    )
+    assert "secretsmanager:GetSecretValue" in search
     assert "Events" not in tpl.resources["SearchFunction"]["Properties"]  # no SQS poller policy
 
 
@@ -444,3 +448,15 @@ def test_sam_local_start_api_sees_the_search_and_admin_routes(sam_cli: Path) -> 
         ["/admin/{proxy+}", "AdminFunction", "2.0", "GET", "OPTIONS", "POST"],
         ["/{proxy+}", "SearchFunction", "2.0", "GET", "OPTIONS"],
     ]
+
+
+def test_search_function_reads_the_cursor_key_from_secrets_manager(tpl: Template) -> None:
+    """No key in the configuration; the function may read exactly the one secret."""
+    props = tpl.resources["SearchFunction"]["Properties"]
+    variables = props["Environment"]["Variables"]
+    assert variables["NEWSFACET_CURSOR_SECRET"] == ""
+    assert getattr(variables["NEWSFACET_CURSOR_SECRET_ARN"], "value", None) == "CursorSecret"
+    statements = [s for p in props["Policies"] for s in p["Statement"]]
+    (read,) = [s for s in statements if "secretsmanager:GetSecretValue" in s["Action"]]
+    assert read["Action"] == ["secretsmanager:GetSecretValue"]
+    assert getattr(read["Resource"], "value", None) == "CursorSecret"

@@ -65,7 +65,7 @@ def world(os_client: Any, settings: Any, moto_aws: dict[str, Any]) -> dict[str, 
         settle_s=240,
     )
     cache = CurationCache(CurationIndex(os_client, names.curation), probe_s=0)
-    search = SearchService(os_client, names.entries, b"secret", curation=cache)
+    search = SearchService(os_client, names.entries, lambda: b"secret", curation=cache)
     return {"admin": admin, "search": search, "sqs": moto_aws["sqs"], **moto_aws}
 
 
@@ -247,7 +247,7 @@ def test_search_reads_no_curation_when_the_index_is_missing(
     world["admin"].merge(RDK, RVC, who="t")
     os_client.indices.delete(index=settings.index_names.curation)
     cache = CurationCache(CurationIndex(os_client, settings.index_names.curation), probe_s=0)
-    service = SearchService(os_client, settings.index_names.entries, b"s", curation=cache)
+    service = SearchService(os_client, settings.index_names.entries, lambda: b"s", curation=cache)
     result = service.search(SearchParams(dedup=False, facets={"org": 20}))
     assert _facet(result, "org")[RDK] == 2  # stored keys as they are, search still answers
     assert json.loads(result.model_dump_json())["total"] == 5

@@ -21,15 +21,15 @@ pytestmark = pytest.mark.integration
 
 
 def _walk(
-    service: SearchService, params: SearchParams, *, between: Any = None
+    service: SearchService, params: SearchParams, *, between: Any = None, after_page: int = 0
 ) -> list[dict[str, Any]]:
-    """Every hit of every page; ``between`` runs after the first page."""
+    """Every hit of every page; ``between`` runs after page ``after_page`` (0: the first)."""
     hits: list[dict[str, Any]] = []
     cursor = None
     for page in range(20):
         result = service.search(params, cursor)
         hits += [h.model_dump() for h in result.hits]
-        if page == 0 and between:
+        if page == after_page and between:
             between()
         cursor = result.next_cursor
         if cursor is None:
@@ -58,7 +58,7 @@ def test_each_story_once_while_entries_arrive(os_client: Any, settings: Any, sor
     ]
     cluster_of = {h["_id"]: h["_source"]["cluster"] for h in stored}
     assert len(set(cluster_of.values())) < len(cluster_of), "the corpus has a multi-entry story"
-    service = SearchService(os_client, settings.index_names.entries, b"test")
+    service = SearchService(os_client, settings.index_names.entries, lambda: b"test")
     params = SearchParams(q="Belgorod", sort=sort, size=1, facets={})
     before = _walk(service, params)
     stories = [h["cluster"] for h in before]
@@ -86,7 +86,10 @@ def test_each_story_once_while_entries_arrive(os_client: Any, settings: Any, sor
         )
         writer.write(WriteBatch(entries=[*arrivals, fresh]))
 
-    during = _walk(service, params, between=arrive)
+    # Date orders are exact from the first page on (the snapshot filter). A relevance
+    # walk is frozen from its second page on, when its point in time opens: the first
+    # page of most searches is the only one, and it holds nothing open.
+    during = _walk(service, params, between=arrive, after_page=1 if sort == "relevance" else 0)
     shown = [h["cluster"] for h in during]
     assert len(shown) == len(set(shown)), "a story was shown twice"
     assert set(shown) == set(stories), "the walk lost or gained stories mid-way"
@@ -94,15 +97,46 @@ def test_each_story_once_while_entries_arrive(os_client: Any, settings: Any, sor
     assert {h["cluster"] for h in after} == set(stories) | {"fresh"}
 
 
-def test_expired_point_in_time_is_a_clear_400(os_client: Any, settings: Any) -> None:
+def _open_pits(client: Any) -> list[str]:
+    return [p["pit_id"] for p in client.get_all_pits().get("pits", [])]
+
+
+def test_point_in_time_opens_on_page_two_and_closes_at_the_end(
+    os_client: Any, settings: Any
+) -> None:
     index_corpus(os_client, settings.index_prefix, settings.index_names.entries)
-    service = SearchService(os_client, settings.index_names.entries, b"test")
+    service = SearchService(os_client, settings.index_names.entries, lambda: b"test")
     params = SearchParams(q="Belgorod", size=1, facets={})
+    before = set(_open_pits(os_client))
     first = service.search(params)
     assert first.next_cursor
-    pit = decode_cursor(first.next_cursor, query_key(params), b"test").pit
+    # A search nobody pages holds nothing open.
+    assert decode_cursor(first.next_cursor, query_key(params), b"test").pit is None
+    assert set(_open_pits(os_client)) == before
+    second = service.search(params, first.next_cursor)
+    assert second.next_cursor
+    pit = decode_cursor(second.next_cursor, query_key(params), b"test").pit
+    assert pit in _open_pits(os_client)
+    cursor = second.next_cursor
+    while cursor:
+        cursor = service.search(params, cursor).next_cursor
+    assert pit not in _open_pits(os_client), "the walk's point in time outlived the walk"
+    # Date orders never open one.
+    dated = SearchParams(q="Belgorod", size=1, facets={}, sort="newest")
+    page = service.search(dated)
+    page = service.search(dated, page.next_cursor)
+    assert decode_cursor(page.next_cursor, query_key(dated), b"test").pit is None
+
+
+def test_expired_point_in_time_is_a_clear_400(os_client: Any, settings: Any) -> None:
+    index_corpus(os_client, settings.index_prefix, settings.index_names.entries)
+    service = SearchService(os_client, settings.index_names.entries, lambda: b"test")
+    params = SearchParams(q="Belgorod", size=1, facets={})
+    second = service.search(params, service.search(params).next_cursor)
+    assert second.next_cursor
+    pit = decode_cursor(second.next_cursor, query_key(params), b"test").pit
     assert pit
     os_client.delete_pit(body={"pit_id": [pit]})
     with pytest.raises(InvalidRequestError) as info:
-        service.search(params, first.next_cursor)
+        service.search(params, second.next_cursor)
     assert info.value.parameter == "cursor"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -89,6 +90,12 @@ def dispatch(
 def make_server(
     handler: Callable[[dict[str, Any]], dict[str, Any]], host: str, port: int
 ) -> ThreadingHTTPServer:
+    # A Lambda execution environment handles one request at a time, and the
+    # Powertools resolver keeps the current event on the app object: two calls at
+    # once in this process could answer one request with the other's route (a
+    # page's parallel asset requests did). Connections stay concurrent; calls don't.
+    one_at_a_time = threading.Lock()
+
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -100,7 +107,8 @@ def make_server(
             )
             started = time.perf_counter()
             try:
-                result = handler(event)
+                with one_at_a_time:
+                    result = handler(event)
             except Exception:
                 logger.exception("function raised")
                 result = {

@@ -1,8 +1,9 @@
-"""Write the OpenAPI documents, generated from the resolvers: search API and admin API.
+"""Write the OpenAPI documents, generated from the resolvers: the search API and the admin API.
 
-Usage: ``python -m newsfacet_cli.local.openapi [PATH]`` writes docs/openapi.json
-(the search function's; or PATH) and docs/admin-openapi.json (the admin
-function's). A test fails when a committed document drifts from the code.
+Usage: ``python -m newsfacet_cli.local.openapi [PATH]``. Writes ``docs/openapi.json``
+and the copy the search function serves (``newsfacet/web/openapi.json``), or PATH,
+and ``docs/admin-openapi.json`` (the admin function's). A test fails when any of
+them drifts from what the code generates.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[3]
 DOCUMENT = ROOT / "docs" / "openapi.json"
+SERVED = ROOT / "functions" / "newsfacet" / "web" / "openapi.json"
 ADMIN_DOCUMENT = ROOT / "docs" / "admin-openapi.json"
 
 
@@ -27,6 +29,19 @@ def generate(function: str = "search") -> dict[str, Any]:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     document: dict[str, Any] = json.loads(module.app.get_openapi_json_schema())
+    if function == "search":
+        from newsfacet.search.api_doc import refine_parameters
+
+        # Powertools gives a model's fields basic types only: their full schemas come
+        # from the parameter models themselves.
+        queries = {
+            "/search": module.SearchQuery,
+            "/export": module.ExportQuery,
+            "/facets/{name}": module.FacetValuesQuery,
+            "/entities": module.EntitiesQuery,
+            "/outlets": module.OutletsQuery,
+        }
+        refine_parameters(document, queries)
     return document
 
 
@@ -35,10 +50,12 @@ def render(document: dict[str, Any]) -> str:
 
 
 def main(argv: list[str]) -> int:
-    target = Path(argv[0]) if argv else DOCUMENT
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(render(generate()), "utf-8")
-    print(target)
+    targets = [Path(argv[0])] if argv else [DOCUMENT, SERVED]
+    text = render(generate())
+    for target in targets:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, "utf-8")
+        print(target)
     if not argv:
         ADMIN_DOCUMENT.write_text(render(generate("admin")), "utf-8")
         print(ADMIN_DOCUMENT)

@@ -56,6 +56,7 @@ class StackInfo:
             "POWERTOOLS_TRACE_DISABLED": "true",
             # On AWS this comes from Secrets Manager (template.yaml: CursorSecret).
             "NEWSFACET_CURSOR_SECRET": "newsfacet-local-cursor-key",
+            "NEWSFACET_CURSOR_SECRET_ARN": "",
             **LOCAL_CREDENTIALS,
         }
 

@@ -26,6 +26,7 @@ from newsfacet.index.mapping import (
     entries_index_name,
     entries_template,
 )
+from newsfacet.index.migrate import migrate_upload_dates
 
 _SMALL_INDEX = {"number_of_shards": 1, "number_of_replicas": 0}
 
@@ -44,6 +45,8 @@ def ensure_indices(client: OpenSearch, names: IndexNames) -> list[str]:
         client.indices.put_mapping(index=names.entries, body=ENTRY_MAPPINGS)
         client.indices.put_settings(index=names.entries, body=SLOW_LOG_SETTINGS)
         done.append(f"mapping and slow-log thresholds of {names.entries} updated")
+        moved = migrate_upload_dates(client, names.entries)
+        done.append(f"{moved} entries of {names.entries}: upload time moved out of published")
     else:
         index = entries_index_name(names.prefix)
         _create(client, index, {"aliases": {names.entries: {"is_write_index": True}}})

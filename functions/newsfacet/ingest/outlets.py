@@ -49,3 +49,8 @@ def outlet_timezone(domain: str | None) -> tzinfo:
         return ZoneInfo(name)
     except ZoneInfoNotFoundError:
         return UTC
+
+
+def outlet_names() -> dict[str, str]:
+    """Publisher domain -> display name, for every outlet the data files know."""
+    return _data("outlets.json")

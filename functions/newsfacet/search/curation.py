@@ -70,6 +70,7 @@ def fold_facet(
     *,
     size: int | None,
     selected: list[str],
+    excluded: list[str] | None = None,
 ) -> list[FacetValue]:
     """Counts of pending values from their ``filters`` buckets; with ``size``, the top again.
 
@@ -92,6 +93,7 @@ def fold_facet(
             count=bucket["doc_count"],
             stories=stories,
             selected=value in selected,
+            excluded=value in (excluded or []),
         )
     folded = [
         v.model_copy(update={"count": exact[v.value].count, "stories": exact[v.value].stories})
@@ -118,8 +120,10 @@ def fold_entity_facet(
     curated = aggs.get(f"{facet}_curated")
     size = params.facets.get(facet)  # type: ignore[call-overload]
     return (
-        fold_facet(top, curated, size=size, selected=params.entity),
-        fold_facet(chosen, curated, size=None, selected=params.entity),
+        fold_facet(top, curated, size=size, selected=params.entity, excluded=params.exclude_entity),
+        fold_facet(
+            chosen, curated, size=None, selected=params.entity, excluded=params.exclude_entity
+        ),
     )
 
 

@@ -2,11 +2,13 @@
 
 Layout of the ``aggs`` object (the response mapper reads the same names):
 
-* ``all``: filtered by every multi-select selection; holds the entry and
-  story counts, the entity facets (drill-down) and the date histogram.
+* ``all``: filtered by every multi-select selection; holds the story and
+  undated counts, the entity facets (drill-down) and the date histogram (over
+  dated entries; ``undated`` counts the others).
 * ``ms_<facet>``: one per multi-select facet, filtered by every selection
   except its own, with ``values`` (the top N) and ``selected`` (the selected
-  values, counted even when they fall outside the top N or have no hits).
+  and excluded values, counted even when they fall outside the top N or have
+  no hits) and, for outlets, ``unknown`` (entries with no outlet).
 """
 
 from __future__ import annotations
@@ -15,13 +17,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from newsfacet.errors import InvalidRequestError
-from newsfacet.models.api import MAX_DATE_BUCKETS, SearchParams
+from newsfacet.models.api import MAX_DATE_BUCKETS, UNKNOWN_OUTLET, BucketInterval, SearchParams
 from newsfacet.search.curation import curate_facet
-from newsfacet.search.query import ENTITY_FIELDS, MULTI_SELECT, multi_select_filters
+from newsfacet.search.lookup import ENTITY_FIELDS, name_regexp, prefix_match
+from newsfacet.search.names import NameTable
+from newsfacet.search.query import MULTI_SELECT, multi_select_filters, scored_query
 
 # Stories per facet value: exact below this many distinct clusters per bucket.
 STORY_PRECISION = 3000
 TOTAL_STORY_PRECISION = 40000
+# `auto` picks the finest interval with at most this many buckets over the range.
 AUTO_BUCKETS = 60
 
 _APPROX_SECONDS = {
@@ -63,21 +68,25 @@ def _selected(
     }
 
 
-def choose_interval(params: SearchParams) -> str | None:
-    """The calendar interval for the date histogram, or None for ``auto_date_histogram``.
+def choose_interval(
+    params: SearchParams, held: tuple[datetime, datetime] | None = None
+) -> BucketInterval:
+    """The calendar interval of the date histogram, in the one interval vocabulary.
 
-    ``auto`` with both ends of the range picks the finest interval that stays
-    around a hundred buckets; ``auto`` with an open range lets OpenSearch pick.
+    ``auto`` picks the finest interval with at most ``AUTO_BUCKETS`` buckets over
+    the range asked for; an open end of the range is taken from the dates the
+    index holds (``held``: its first and last publication time), so the
+    reported interval is always a word the request could have sent.
 
     Raises:
         InvalidRequestError: the range and interval would make too many buckets.
     """
-    span = _span_seconds(params)
+    span = _span_seconds(params, held)
     if params.interval == "auto":
         if span is None:
-            return None
+            return "month"
         for name in ("hour", "day", "week", "month", "quarter"):
-            if span / _APPROX_SECONDS[name] <= 100:
+            if span / _APPROX_SECONDS[name] <= AUTO_BUCKETS:
                 return name
         return "year"
     if span is not None and span / _APPROX_SECONDS[params.interval] > MAX_DATE_BUCKETS:
@@ -89,28 +98,20 @@ def choose_interval(params: SearchParams) -> str | None:
     return params.interval
 
 
-def _span_seconds(params: SearchParams) -> float | None:
-    if params.date_from is None or params.date_to is None:
+def _span_seconds(params: SearchParams, held: tuple[datetime, datetime] | None) -> float | None:
+    start = params.date_from or (held[0] if held else None)
+    end = params.date_to or (held[1] if held else None)
+    if start is None or end is None:
         return None
-    return max((params.date_to - params.date_from).total_seconds(), 0.0)
+    return max((end - start).total_seconds(), 0.0)
 
 
 def _millis(value: datetime) -> int:
     return int(value.timestamp() * 1000)
 
 
-def date_histogram(params: SearchParams) -> dict[str, Any]:
-    interval = choose_interval(params)
-    if interval is None:
-        return {
-            "auto_date_histogram": {
-                "field": "published",
-                "buckets": AUTO_BUCKETS,
-                "time_zone": params.tz,
-                "format": "strict_date_optional_time",
-            },
-            "aggs": _stories(params.facet_stories),
-        }
+def date_histogram(params: SearchParams, interval: BucketInterval) -> dict[str, Any]:
+    """Buckets over dated entries only: undated ones are counted apart (``undated``)."""
     histogram: dict[str, Any] = {
         "field": "published",
         "calendar_interval": interval,
@@ -134,10 +135,18 @@ def date_histogram(params: SearchParams) -> dict[str, Any]:
     return {"date_histogram": histogram, "aggs": _stories(params.facet_stories)}
 
 
-def build_aggregations(params: SearchParams) -> dict[str, Any]:
+UNDATED = {"filter": {"bool": {"must_not": [{"exists": {"field": "published"}}]}}}
+
+
+def build_aggregations(
+    params: SearchParams, held: tuple[datetime, datetime] | None = None
+) -> dict[str, Any]:
     """Counts and every requested facet, with multi-select and drill-down semantics."""
     selections = multi_select_filters(params)
-    inner: dict[str, Any] = {**_stories(precision=TOTAL_STORY_PRECISION)}
+    inner: dict[str, Any] = {
+        **_stories(precision=TOTAL_STORY_PRECISION),
+        "undated": UNDATED,
+    }
     for type_name, field in ENTITY_FIELDS.items():
         facet = type_name.lower()
         size = params.facets.get(facet)  # type: ignore[call-overload]
@@ -145,11 +154,15 @@ def build_aggregations(params: SearchParams) -> dict[str, Any]:
             continue
         inner[facet] = _terms(field, size, params.facet_stories)
         curate_facet(inner, facet, type_name, params.curation, params.facet_stories)
-        chosen = [k.split(":", 1)[1] for k in params.entity if k.startswith(f"{type_name}:")]
+        chosen = [
+            k.split(":", 1)[1]
+            for k in [*params.entity, *params.exclude_entity]
+            if k.startswith(f"{type_name}:")
+        ]
         if chosen:
             inner[f"{facet}_selected"] = _selected(field, chosen, params.facet_stories)
     if "date" in params.facets:
-        inner["date"] = date_histogram(params)
+        inner["date"] = date_histogram(params, choose_interval(params, held))
     aggs: dict[str, Any] = {"all": {"filter": _all_of(list(selections.values())), "aggs": inner}}
 
     for facet, (field, param) in MULTI_SELECT.items():
@@ -161,12 +174,71 @@ def build_aggregations(params: SearchParams) -> dict[str, Any]:
             {"name": {"terms": {"field": "outlet_name", "size": 1}}} if facet == "outlet" else None
         )
         sub: dict[str, Any] = {"values": _terms(field, size, params.facet_stories, name_agg)}
-        chosen_values: list[str] = getattr(params, param)
-        if chosen_values:
-            sub["selected"] = _selected(field, chosen_values, params.facet_stories, name_agg)
+        if facet == "outlet":
+            # Entries whose outlet is not known: the explicit "unknown" value.
+            sub["unknown"] = {"missing": {"field": field}, "aggs": _stories(params.facet_stories)}
+        named: list[str] = [
+            v
+            for v in [*getattr(params, param), *getattr(params, f"exclude_{param}")]
+            if not (facet == "outlet" and v == UNKNOWN_OUTLET)
+        ]
+        if named:
+            sub["selected"] = _selected(field, named, params.facet_stories, name_agg)
         aggs[f"ms_{facet}"] = {"filter": _all_of(others), "aggs": sub}
     return aggs
 
 
 def _all_of(filters: list[dict[str, Any]]) -> dict[str, Any]:
     return {"bool": {"filter": filters}} if filters else {"match_all": {}}
+
+
+# Facets whose values can be searched by /facets/{name}: field of each.
+SEARCHABLE_FACETS: dict[str, str] = {
+    **{t.lower(): f for t, f in ENTITY_FIELDS.items()},
+    **{facet: field for facet, (field, _param) in MULTI_SELECT.items()},
+}
+
+
+def build_facet_values_query(
+    params: SearchParams,
+    facet: str,
+    prefix: str | None,
+    size: int,
+    names: NameTable | None = None,
+) -> dict[str, Any]:
+    """One facet's values starting with ``prefix`` (or a word of them), under the search's filters.
+
+    Counts mean what the search's facet counts mean: a multi-select facet
+    counts without its own selection, an entity facet with every filter.
+    Outlets match their domain or their display name.
+    """
+    field = SEARCHABLE_FACETS[facet]
+    selections = multi_select_filters(params)
+    others = [f for name, f in selections.items() if name != facet]
+    query = scored_query(params, names)
+    query["bool"]["filter"] = query["bool"]["filter"] + others
+    aggs: dict[str, Any] = {}
+    if facet in MULTI_SELECT and facet != "outlet":
+        terms: dict[str, Any] = {"field": field, "size": size}
+        if prefix:
+            terms["include"] = name_regexp(prefix, prefix=True)
+        aggs["values"] = {"terms": terms, "aggs": _stories(params.facet_stories)}
+    elif facet == "outlet":
+        name_agg = {"name": {"terms": {"field": "outlet_name", "size": 1}}}
+        terms = {"field": "outlet", "size": size}
+        by_name: dict[str, Any] = {"field": "outlet_name", "size": size}
+        if prefix:
+            terms["include"] = name_regexp(prefix, prefix=True).replace("( |\\-)", "( |\\-|\\.)")
+            by_name["include"] = name_regexp(prefix, prefix=True)
+        aggs["values"] = {"terms": terms, "aggs": name_agg}
+        aggs["by_name"] = {
+            "terms": by_name,
+            "aggs": {"domain": {"terms": {"field": "outlet", "size": 1}}},
+        }
+    else:
+        terms = {"field": field, "size": size, "shard_size": max(size * 5, 100)}
+        if prefix:
+            terms["include"] = name_regexp(prefix, prefix=True)
+            query["bool"]["filter"].append(prefix_match(field, prefix))
+        aggs["values"] = {"terms": terms}
+    return {"size": 0, "track_total_hits": False, "query": query, "aggs": aggs}

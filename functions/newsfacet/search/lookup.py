@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from newsfacet.search.query import ENTITY_FIELDS
+from newsfacet.models.entry import ENTITY_TYPES, entity_field
+
+ENTITY_FIELDS: dict[str, str] = {t: entity_field(t) for t in ENTITY_TYPES}
 
 # What a name or prefix may hold: letters (any script), digits, spaces and the
 # punctuation names use. Anything else is refused at the API edge.
@@ -47,7 +49,7 @@ def name_regexp(text: str, *, prefix: bool) -> str:
     return body + (".*" if prefix else f"({_GAP}.*)?")
 
 
-def _prefix_match(field: str, text: str) -> dict[str, Any]:
+def prefix_match(field: str, text: str) -> dict[str, Any]:
     words = [w[:MAX_NAME_WORD] for w in _words(text) if len(w) >= 2]
     if not words:
         return {"match_all": {}}
@@ -70,7 +72,7 @@ def build_suggestions_query(
         if prefix:
             terms["include"] = name_regexp(prefix, prefix=True)
         aggs[type_name] = {
-            "filter": _prefix_match(field, prefix) if prefix else {"match_all": {}},
+            "filter": prefix_match(field, prefix) if prefix else {"match_all": {}},
             "aggs": {"names": {"terms": terms}},
         }
     return {"size": 0, "track_total_hits": False, "aggs": aggs}
@@ -82,7 +84,7 @@ def build_resolution_query(names: list[str], entity_type: str | None) -> dict[st
     for index, name in enumerate(names):
         for type_name, field in _types(entity_type).items():
             aggs[f"n{index}_{type_name}"] = {
-                "filter": _prefix_match(field, name),
+                "filter": prefix_match(field, name),
                 "aggs": {
                     "names": {
                         "terms": {
@@ -122,6 +124,7 @@ def build_outlets_query(size: int) -> dict[str, Any]:
                 "aggs": {
                     "name": {"terms": {"field": "outlet_name", "size": 1}},
                     "first": {"min": {"field": "published"}},
+                    "undated": {"missing": {"field": "published"}},
                     "last": {"max": {"field": "published"}},
                 },
             }

@@ -1,13 +1,16 @@
-"""Turn the API's query-string values into :class:`SearchParams`. Pure.
+"""A validated query model -> :class:`SearchParams`: only what needs deriving. Pure.
 
-Typing (integers, enums, lengths) is checked by the resolver before this
-runs; here come the checks that need more than a type: dates in a time zone,
-facet lists, limits across parameters. Each failure names its parameter.
+Types, ranges and lengths are the resolver's job (the models in
+``models/api.py``). Here: absolute dates from ``from``/``to`` in ``tz``, a time
+zone OpenSearch can use, facet sizes, and the limits that span parameters.
+Each failure names its parameter.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from importlib import resources
 from typing import cast, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -18,14 +21,66 @@ from newsfacet.models.api import (
     MAX_FACET_SIZE,
     MAX_FILTER_VALUES,
     MAX_FILTERS_TOTAL,
+    MAX_VALUE_CHARS,
     FacetName,
-    Interval,
+    FilterQuery,
     SearchParams,
-    Sort,
+    SearchQuery,
 )
 from newsfacet.search.query import check_query_text
 
-MAX_VALUE_CHARS = 200
+# Parameters holding lists of filter values (each bounded, all together bounded).
+FILTER_LISTS = (
+    "entity",
+    "exclude_entity",
+    "outlet",
+    "exclude_outlet",
+    "cited_outlet",
+    "exclude_cited_outlet",
+    "lang",
+    "exclude_lang",
+    "author",
+    "exclude_author",
+)
+# Filters whose values are compared lower-cased (domains, language codes); outlets are
+# names too, resolved by the service (search/names.py), which lower-cases domains.
+_LOWER = {
+    "cited_outlet",
+    "exclude_cited_outlet",
+    "lang",
+    "exclude_lang",
+}
+
+
+@lru_cache(maxsize=1)
+def known_zones() -> frozenset[str]:
+    """Zones both OpenSearch (java.time) and Python accept (``data/time_zones.txt``).
+
+    Python knows some that OpenSearch refuses (EST, HST, MST, ROC, Factory,
+    localtime, posixrules, zones newer than the JDK's tzdb): sending one made
+    OpenSearch answer 400 and the API 500.
+    """
+    text = resources.files("newsfacet.data").joinpath("time_zones.txt").read_text("utf-8")
+    return frozenset(
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+def parse_zone(tz: str) -> ZoneInfo:
+    """The zone named by ``tz``.
+
+    Raises:
+        InvalidRequestError: naming ``tz``, for a zone OpenSearch or Python cannot use.
+    """
+    if tz not in known_zones():
+        raise InvalidRequestError(
+            f"unknown time zone {tz!r}; use an IANA name such as Europe/London or UTC",
+            parameter="tz",
+        )
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidRequestError(f"unknown time zone {tz!r}", parameter="tz") from exc
 
 
 def check_filter_values(name: str, values: list[str]) -> None:
@@ -39,15 +94,6 @@ def check_filter_values(name: str, values: list[str]) -> None:
             raise InvalidRequestError(
                 f"a value of {name} is longer than {MAX_VALUE_CHARS} characters", parameter=name
             )
-
-
-def parse_zone(tz: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidRequestError(
-            f"unknown time zone {tz!r}; use an IANA name such as Europe/London", parameter="tz"
-        ) from exc
 
 
 def parse_bound(
@@ -69,12 +115,13 @@ def parse_bound(
                 return datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone), True
             return datetime.combine(day, time.min, tzinfo=zone), False
         moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T", 1))
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=zone)
+        moment.timestamp()  # years 1 and 9999 overflow once shifted to UTC
     except (ValueError, OverflowError) as exc:
         raise InvalidRequestError(
             f"{name}={text!r} is not a date (YYYY-MM-DD) or ISO 8601 date-time", parameter=name
         ) from exc
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone)
     return moment, False
 
 
@@ -83,7 +130,7 @@ def parse_facets(values: list[str] | None) -> dict[FacetName, int]:
     if not values:
         return dict.fromkeys(ALL_FACETS, DEFAULT_FACET_SIZE)
     sizes: dict[FacetName, int] = {}
-    for item in values:
+    for item in (part for value in values for part in value.split(",")):
         item = item.strip()
         if item in {"none", ""}:
             continue
@@ -111,63 +158,53 @@ def parse_facets(values: list[str] | None) -> dict[FacetName, int]:
     return sizes
 
 
-def build_params(
-    *,
-    q: str | None,
-    entity: list[str],
-    entity_type: str | None,
-    outlet: list[str],
-    cited_outlet: list[str],
-    lang: list[str],
-    date_from: str | None,
-    date_to: str | None,
-    tz: str,
-    sort: Sort,
-    size: int,
-    dedup: bool,
-    facets: list[str] | None,
-    interval: Interval,
-    facet_stories: bool = False,
-) -> SearchParams:
-    """Check and combine the raw parameters (entities are resolved later, by the service).
+def _clean(name: str, values: list[str]) -> list[str]:
+    kept = [v.strip() for v in values if v.strip()]
+    return [v.lower() for v in kept] if name in _LOWER else kept
+
+
+def build_params(query: FilterQuery) -> SearchParams:
+    """Check and derive; entity names and outlet names are resolved later, by the service.
 
     Raises:
         InvalidRequestError: naming the first parameter that cannot be used.
     """
-    check_query_text(q)
-    for name, values in (
-        ("entity", entity),
-        ("outlet", outlet),
-        ("cited_outlet", cited_outlet),
-        ("lang", lang),
-    ):
+    check_query_text(query.q)
+    total = 0
+    lists: dict[str, list[str]] = {}
+    for name in FILTER_LISTS:
+        values: list[str] = getattr(query, name)
         check_filter_values(name, values)
-    filters = len(entity) + len(outlet) + len(cited_outlet) + len(lang)
-    if filters > MAX_FILTERS_TOTAL:
+        total += len(values)
+        lists[name] = _clean(name, values)
+    if total > MAX_FILTERS_TOTAL:
         raise InvalidRequestError(
-            f"{filters} filter values in one request; at most {MAX_FILTERS_TOTAL}",
+            f"{total} filter values in one request; at most {MAX_FILTERS_TOTAL}",
             parameter="entity",
         )
-    zone = parse_zone(tz)
-    start, _ = parse_bound(date_from, zone, end=False, name="from")
-    end, exclusive = parse_bound(date_to, zone, end=True, name="to")
+    zone = parse_zone(query.tz)
+    start, _ = parse_bound(query.date_from, zone, end=False, name="from")
+    end, exclusive = parse_bound(query.date_to, zone, end=True, name="to")
     if start and end and (start >= end if exclusive else start > end):
         raise InvalidRequestError("'from' is after 'to'", parameter="from")
+    extra: dict[str, object] = {}
+    if isinstance(query, SearchQuery):
+        extra = {
+            "sort": query.sort,
+            "size": query.size,
+            "dedup": query.dedup,
+            "facets": parse_facets(query.facets),
+            "interval": query.interval,
+            "facet_stories": query.facet_stories,
+        }
     return SearchParams(
-        q=q.strip() if q and q.strip() else None,
-        entity=[e.strip() for e in entity if e.strip()],
-        entity_type=entity_type,
-        outlet=[o.strip().lower() for o in outlet if o.strip()],
-        cited_outlet=[o.strip().lower() for o in cited_outlet if o.strip()],
-        lang=[code.strip().lower() for code in lang if code.strip()],
+        q=query.q.strip() if query.q and query.q.strip() else None,
+        entity_type=query.entity_type,
         date_from=start,
         date_to=end,
         date_to_exclusive=exclusive,
-        tz=tz,
-        sort=sort,
-        size=size,
-        dedup=dedup,
-        facets=parse_facets(facets),
-        interval=interval,
-        facet_stories=facet_stories,
+        undated=query.undated,
+        tz=query.tz,
+        **lists,
+        **extra,
     )

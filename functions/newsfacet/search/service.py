@@ -17,15 +17,19 @@ shown exactly once across pages. The first page also notes the newest
 indexed by then: an entry arriving mid-walk can neither repeat a story nor
 take the lead of a cluster whose place has already passed (it shows up in the
 next new search). Relevance scores also depend on corpus statistics, which
-arrivals change, so a relevance walk that has a second page runs in a point in
-time (PIT) opened with the first page and carried in the cursor.
+arrivals change, so a relevance walk runs in a point in time (PIT) from its
+second page on: opened only when a client asks for page two (most searches
+never do), carried in the cursor, closed when the walk reaches its end. Date
+orders need none (the snapshot filter and the id tie-breaker make them exact).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 from opensearchpy import OpenSearch
@@ -39,31 +43,52 @@ from newsfacet.errors import InvalidRequestError, SearchBackendError
 from newsfacet.errors import NotFoundError as EntryNotFoundError
 from newsfacet.models.api import (
     MAX_DEPTH,
+    UNKNOWN_OUTLET,
     Copy,
     Counts,
     EntitiesResponse,
     EntryResponse,
+    FacetValuesResponse,
     HealthResponse,
     OutletsResponse,
     SearchParams,
     SearchResponse,
+    ValueRef,
 )
+from newsfacet.models.entry import ENTITY_TYPES
 from newsfacet.search import lookup, response
 from newsfacet.search.curation import curate_source, drop_moved, resolve_keys
 from newsfacet.search.cursor import CursorState, decode_cursor, encode_cursor
-from newsfacet.search.facets import build_aggregations
+from newsfacet.search.export import export_columns
+from newsfacet.search.facets import (
+    build_aggregations,
+    build_facet_values_query,
+    choose_interval,
+)
+from newsfacet.search.names import NameCache, NameTable
 from newsfacet.search.query import (
     build_cluster_leaders_query,
     build_copies_query,
     build_page_query,
+    multi_select_filters,
     query_key,
+    scored_query,
 )
 
 logger = logging.getLogger(__name__)
-PIT_KEEP_ALIVE = "5m"
-CANONICAL_KEY = re.compile(r"^(PERSON|ORG|LOC):\S.*$")
+# A walk's point in time lives this long after its last page (each page renews it).
+PIT_KEEP_ALIVE = "2m"
+PIT_IDLE_TEXT = "2 minutes"
+CANONICAL_KEY = re.compile(rf"^({'|'.join(ENTITY_TYPES)}):\S.*$")
 MAX_ROUNDS = 3
 MAX_MEMBERS = 100
+# How long a container trusts its alias table, resolved names and the index's date range.
+NAMES_TTL_S = 300.0
+EXPORT_PAGE = 500
+
+
+def log_names_unavailable(exc: Exception) -> None:
+    logger.warning("learned aliases unavailable; using the alias file alone: %s", exc)
 
 
 class SearchService:
@@ -71,13 +96,23 @@ class SearchService:
         self,
         client: OpenSearch,
         alias: str,
-        cursor_secret: bytes,
+        cursor_key: Callable[[], bytes],
+        *,
+        names: NameCache | None = None,
         curation: CurationCache | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.client = client
         self.alias = alias
-        self.cursor_secret = cursor_secret
+        self.cursor_key = cursor_key
+        self.names = names
         self.curation = curation
+        self.clock = clock
+        self._resolved: dict[tuple[str, str | None], tuple[float, str | None]] = {}
+        self._held: tuple[float, tuple[datetime, datetime] | None] | None = None
+
+    def name_table(self) -> NameTable | None:
+        return self.names.table() if self.names is not None else None
 
     def curation_table(self) -> CurationTable:
         """The curation table of the moment (search/curation.py reads filters and facets by it)."""
@@ -86,34 +121,44 @@ class SearchService:
     # ------------------------------------------------------------------ search
 
     def search(self, params: SearchParams, cursor: str | None = None) -> SearchResponse:
-        """One page of results with facets; ``params.entity`` may hold plain names."""
+        """One page of results with facets; entity and outlet values may be names."""
+        table = self.name_table()
+        params, refs = self.resolve_filters(params, table)
+        # Filters and facets read through the curation table of the moment (search/curation.py).
+        curation = self.curation_table()
+        params = params.model_copy(
+            update={
+                "entity": [k or "" for k in resolve_keys(list(params.entity), curation)],
+                "exclude_entity": [
+                    k or "" for k in resolve_keys(list(params.exclude_entity), curation)
+                ],
+                "curation": curation,
+            }
+        )
         key = query_key(params)
         state = CursorState(after=[])
+        pit = None
         if cursor:
-            state = decode_cursor(cursor, key, self.cursor_secret)
+            state = decode_cursor(cursor, key, self.cursor_key())
             params = params.model_copy(update={"snapshot_ms": state.snapshot_ms})
             if state.served >= MAX_DEPTH:
                 raise InvalidRequestError(
                     f"pages stop after {MAX_DEPTH} results; narrow the query instead",
                     parameter="cursor",
                 )
-        inputs = list(params.entity)
-        table = self.curation_table()
-        keys = resolve_keys(self.resolve_entities(inputs, params.entity_type), table)
-        # An unresolved name keeps a key no entry has, so the result is empty
-        # rather than silently ignoring the filter.
-        params = params.model_copy(
-            update={
-                "entity": [k or f"UNRESOLVED:{i}" for i, k in zip(inputs, keys, strict=True)],
-                "curation": table,
-            }
-        )
+            # Page two onwards of a relevance walk: freeze scores from here on.
+            pit = state.pit or self._open_pit(params)
+        dated = "date" in params.facets
+        # An open end of the range is taken from the dates the index holds (cached).
+        open_range = params.date_from is None or params.date_to is None
+        held = self._held_range() if dated and open_range else None
+        interval = choose_interval(params, held) if dated else None
         hits, raw_first, next_after = self._collect(
-            params, state.after if cursor else None, state.pit
+            params, state.after if cursor else None, pit, table, held
         )
         emitted = hits[: params.size]
         for hit in emitted:
-            curate_source(hit["_source"], table)
+            curate_source(hit["_source"], curation)
         copies = self._copies([h["_source"].get("cluster") or h["_id"] for h in emitted])
         aggs = raw_first.get("aggregations", {})
         next_cursor = None
@@ -123,32 +168,102 @@ class SearchService:
                     after=next_after,
                     served=state.served + len(emitted),
                     snapshot_ms=_snapshot(params, aggs),
-                    pit=raw_first.get("pit_id") or state.pit or self._open_pit(params),
+                    pit=raw_first.get("pit_id") or pit,
                 ),
                 key,
-                self.cursor_secret,
+                self.cursor_key(),
             )
+        elif pit:
+            self._close_pit(pit)
         entries = int(raw_first["hits"]["total"]["value"])
-        stories = int(aggs.get("all", {}).get("stories", {}).get("value", entries))
+        inner = aggs.get("all", {})
+        stories = min(int(inner.get("stories", {}).get("value", entries)), entries)
         return SearchResponse(
             total=stories if params.dedup else entries,
-            counts=Counts(entries=entries, stories=min(stories, entries)),
+            unit="stories" if params.dedup else "entries",
+            counts=Counts(
+                entries=entries,
+                stories=stories,
+                undated=int(inner.get("undated", {}).get("doc_count", 0)),
+            ),
             hits=[response.map_hit(h, copies) for h in emitted],
-            facets=response.map_facets(aggs, params),
+            facets=response.map_facets(aggs, params, interval),
             next_cursor=next_cursor,
-            entities=response.entity_refs(inputs, keys),
+            entities=response.entity_refs(
+                [r.input for r in refs if r.parameter == "entity"],
+                [r.value for r in refs if r.parameter == "entity"],
+            ),
+            filters=refs,
         )
 
+    def resolve_filters(
+        self, params: SearchParams, table: NameTable | None = None
+    ) -> tuple[SearchParams, list[ValueRef]]:
+        """Entity names to canonical keys and outlet names to domains, saying how each went.
+
+        An entity name that resolves to nothing keeps a key no entry has, so an
+        included one empties the result rather than silently being ignored.
+        """
+        refs: list[ValueRef] = []
+        update: dict[str, list[str]] = {}
+        for param in ("entity", "exclude_entity"):
+            inputs: list[str] = getattr(params, param)
+            keys = self.resolve_entities(inputs, params.entity_type, table)
+            refs += [
+                ValueRef(parameter=param, input=i, value=k)
+                for i, k in zip(inputs, keys, strict=True)
+            ]
+            update[param] = [k or f"UNRESOLVED:{i}" for i, k in zip(inputs, keys, strict=True)]
+        for param in ("outlet", "exclude_outlet"):
+            values: list[str] = getattr(params, param)
+            domains = [
+                UNKNOWN_OUTLET
+                if v.lower() == UNKNOWN_OUTLET
+                else (table.outlet_domain(v) if table else None) or v.lower()
+                for v in values
+            ]
+            refs += [
+                ValueRef(parameter=param, input=v, value=d)
+                for v, d in zip(values, domains, strict=True)
+            ]
+            update[param] = list(dict.fromkeys(domains))
+        return params.model_copy(update=update), refs
+
+    def _held_range(self) -> tuple[datetime, datetime] | None:
+        """First and last publication time in the index, read once per ``NAMES_TTL_S``."""
+        now = self.clock()
+        if self._held is not None and now - self._held[0] <= NAMES_TTL_S:
+            return self._held[1]
+        body = {
+            "size": 0,
+            "track_total_hits": False,
+            "aggs": {
+                "first": {"min": {"field": "published"}},
+                "last": {"max": {"field": "published"}},
+            },
+        }
+        raw = self._call(lambda: self.client.search(index=self.alias, body=body))
+        aggs = raw.get("aggregations", {})
+        first, last = aggs.get("first", {}).get("value"), aggs.get("last", {}).get("value")
+        held = None
+        if first is not None and last is not None:
+            held = (_from_millis(first), _from_millis(last))
+        self._held = (now, held)
+        return held
+
     def _open_pit(self, params: SearchParams) -> str | None:
-        """A point in time for a relevance walk that goes on past its first page.
+        """A point in time for a relevance walk, opened when its second page is asked for.
 
         BM25 statistics move as entries arrive, so without one, scores of older
-        entries would shift between pages. Date orders need none (the snapshot
-        filter makes them exact). When OpenSearch refuses (too many open), the
-        walk goes on without one: pages stay valid, only score drift returns.
+        entries would shift between pages. Date orders need none. When
+        OpenSearch refuses (too many open), the walk goes on without one:
+        pages stay valid, only score drift returns.
         """
         if params.sort != "relevance":
             return None
+        return self._create_pit()
+
+    def _create_pit(self) -> str | None:
         try:
             opened = self.client.create_pit(index=self.alias, params={"keep_alive": PIT_KEEP_ALIVE})
         except (OSConnectionError, ConnectionTimeout, TransportError) as exc:
@@ -157,8 +272,20 @@ class SearchService:
         pit = opened.get("pit_id")
         return str(pit) if pit else None
 
+    def _close_pit(self, pit: str) -> None:
+        """Release a walk's point in time at its end instead of letting it idle out."""
+        try:
+            self.client.delete_pit(body={"pit_id": [pit]})
+        except (OSConnectionError, ConnectionTimeout, TransportError) as exc:
+            logger.warning("could not close a point in time: %s", exc.__class__.__name__)
+
     def _collect(
-        self, params: SearchParams, after: list[Any] | None, pit: str | None
+        self,
+        params: SearchParams,
+        after: list[Any] | None,
+        pit: str | None,
+        names: NameTable | None = None,
+        held: tuple[datetime, datetime] | None = None,
     ) -> tuple[list[dict[str, Any]], dict[str, Any], list[Any] | None]:
         """Walk the stream until a page (plus one, to know if more exist) is found.
 
@@ -174,17 +301,17 @@ class SearchService:
         raw_first: dict[str, Any] | None = None
         position = after
         for round_no in range(MAX_ROUNDS):
-            aggs = build_aggregations(params) if round_no == 0 else None
+            aggs = build_aggregations(params, held) if round_no == 0 else None
             body = build_page_query(
-                params, fetch_size=fetch, search_after=position, aggregations=aggs
+                params, fetch_size=fetch, search_after=position, aggregations=aggs, names=names
             )
-            raw = self._search(body, pit)
+            raw = self._search(body, pit, params=params)
             raw_first = raw_first or raw
             batch = raw["hits"]["hits"]
             leaders = None
             if params.dedup and not from_start:
                 fresh = list(dict.fromkeys(_cluster(h) for h in batch if _cluster(h) not in seen))
-                leaders = self._leaders(params, fresh, pit) if fresh else set()
+                leaders = self._leaders(params, fresh, pit, names) if fresh else set()
             for hit in batch:
                 cluster = _cluster(hit)
                 if params.dedup:
@@ -205,8 +332,14 @@ class SearchService:
         # after the last entry examined, so nothing is lost.
         return shown, raw_first, position
 
-    def _leaders(self, params: SearchParams, clusters: list[str], pit: str | None) -> set[str]:
-        raw = self._search(build_cluster_leaders_query(params, clusters), pit)
+    def _leaders(
+        self,
+        params: SearchParams,
+        clusters: list[str],
+        pit: str | None,
+        names: NameTable | None = None,
+    ) -> set[str]:
+        raw = self._search(build_cluster_leaders_query(params, clusters, names), pit)
         return {h["_id"] for h in raw["hits"]["hits"]}
 
     def _copies(self, clusters: list[str]) -> dict[str, tuple[int, list[Copy]]]:
@@ -218,19 +351,103 @@ class SearchService:
 
     # ---------------------------------------------------------------- entities
 
-    def resolve_entities(self, values: list[str], entity_type: str | None) -> list[str | None]:
-        """Canonical keys stay as they are; names resolve to the most frequent matching entity."""
-        keys: list[str | None] = [v if CANONICAL_KEY.match(v) else None for v in values]
-        names = [v for v, k in zip(values, keys, strict=True) if k is None]
-        if not names:
-            return keys
-        body = lookup.build_resolution_query(names, entity_type)
-        raw = self._call(lambda: self.client.search(index=self.alias, body=body))
-        resolved = iter(
-            lookup.pick_resolution(raw.get("aggregations", {}), i, name)
-            for i, name in enumerate(names)
+    def resolve_entities(
+        self, values: list[str], entity_type: str | None, table: NameTable | None = None
+    ) -> list[str | None]:
+        """Canonical keys stay; known names and aliases come from the name table; other
+        names resolve to the most frequent matching entity (one request, then cached)."""
+        now = self.clock()
+        keys: list[str | None] = []
+        pending: list[str] = []
+        for value in values:
+            key: str | None = value if CANONICAL_KEY.match(value) else None
+            if key is None and table is not None:
+                key = table.entity_key(value)
+                if key and entity_type and not key.startswith(f"{entity_type}:"):
+                    key = None
+            cached = self._resolved.get((value, entity_type))
+            if key is None and cached is not None and now - cached[0] <= NAMES_TTL_S:
+                key = cached[1] or ""
+            if key is None:
+                pending.append(value)
+            keys.append(key)
+        if pending:
+            body = lookup.build_resolution_query(pending, entity_type)
+            raw = self._call(lambda: self.client.search(index=self.alias, body=body))
+            found = {
+                name: lookup.pick_resolution(raw.get("aggregations", {}), i, name)
+                for i, name in enumerate(pending)
+            }
+            for name, key in found.items():
+                self._resolved[(name, entity_type)] = (now, key)
+            keys = [found[v] if k is None else k for v, k in zip(values, keys, strict=True)]
+        if len(self._resolved) > 10_000:
+            self._resolved.clear()
+        return [k or None for k in keys]
+
+    def facet_values(
+        self, params: SearchParams, facet: str, prefix: str | None, size: int
+    ) -> FacetValuesResponse:
+        """Values of one facet starting with ``prefix``, counted under the search's filters."""
+        table = self.name_table()
+        params, _refs = self.resolve_filters(params, table)
+        body = build_facet_values_query(params, facet, prefix, size, table)
+        raw = self._call(lambda: self.client.search(index=self.alias, body=body), params=params)
+        return FacetValuesResponse(
+            facet=facet,
+            values=response.map_facet_values(raw.get("aggregations", {}), facet, params, size),
         )
-        return [k if k is not None else next(resolved) for k in keys]
+
+    def export(
+        self, params: SearchParams, limit: int, *, body: bool = False
+    ) -> Iterator[dict[str, Any]]:
+        """Every matching entry once, newest first (undated last), at most ``limit``.
+
+        Walks ``search_after`` on (published, id), a total order, inside a
+        point in time opened for the walk and closed when it ends (or without
+        one if OpenSearch refuses: the order still holds every entry once).
+        """
+        table = self.name_table()
+        params, _refs = self.resolve_filters(params, table)
+        query = scored_query(params, table)
+        query["bool"]["filter"] = query["bool"]["filter"] + _multi_select_values(params)
+        fields = export_columns(body)
+        pit = self._create_pit()
+        after: list[Any] | None = None
+        written = 0
+        try:
+            while written < limit:
+                page: dict[str, Any] = {
+                    "size": min(EXPORT_PAGE, limit - written),
+                    "track_total_hits": False,
+                    "query": query,
+                    "sort": [{"published": {"order": "desc", "missing": "_last"}}, {"id": "asc"}],
+                    "_source": fields,
+                }
+                if after is not None:
+                    page["search_after"] = after
+                raw = self._search(page, pit, params=params)
+                hits = raw["hits"]["hits"]
+                for hit in hits:
+                    yield {f: hit["_source"].get(f) for f in fields}
+                written += len(hits)
+                if len(hits) < page["size"]:
+                    return
+                after = hits[-1]["sort"]
+        finally:
+            if pit:
+                self._close_pit(pit)
+
+    def count(self, params: SearchParams) -> int:
+        """Entries matching the filters (what an export would write without a limit)."""
+        table = self.name_table()
+        params, _refs = self.resolve_filters(params, table)
+        query = scored_query(params, table)
+        query["bool"]["filter"] = query["bool"]["filter"] + _multi_select_values(params)
+        raw = self._call(
+            lambda: self.client.count(index=self.alias, body={"query": query}), params=params
+        )
+        return int(raw["count"])
 
     def suggest_entities(
         self, prefix: str | None, entity_type: str | None, size: int
@@ -283,20 +500,26 @@ class SearchService:
             entries=count,
         )
 
-    def _search(self, body: dict[str, Any], pit: str | None = None) -> dict[str, Any]:
+    def _search(
+        self, body: dict[str, Any], pit: str | None = None, params: SearchParams | None = None
+    ) -> dict[str, Any]:
         if pit is None:
-            return self._call(lambda: self.client.search(index=self.alias, body=body))
+            return self._call(
+                lambda: self.client.search(index=self.alias, body=body), params=params
+            )
         pinned = {**body, "pit": {"id": pit, "keep_alive": PIT_KEEP_ALIVE}}
         try:
-            return self._call(lambda: self.client.search(body=pinned), pit=True)
+            return self._call(lambda: self.client.search(body=pinned), pit=True, params=params)
         except PitExpiredError as exc:
             raise InvalidRequestError(
-                "cursor has expired (idle for more than 5 minutes); start the search again",
+                f"cursor has expired (idle for more than {PIT_IDLE_TEXT}); start the search again",
                 parameter="cursor",
             ) from exc
 
     @staticmethod
-    def _call(fn: Callable[[], Any], *, pit: bool = False) -> dict[str, Any]:
+    def _call(
+        fn: Callable[[], Any], *, pit: bool = False, params: SearchParams | None = None
+    ) -> dict[str, Any]:
         try:
             result: dict[str, Any] = fn()
         except NotFoundError as exc:
@@ -308,15 +531,13 @@ class SearchService:
         except OSConnectionError as exc:
             raise SearchBackendError("OpenSearch is unreachable") from exc
         except TransportError as exc:
-            if _is_too_many_buckets(exc):
-                raise InvalidRequestError(
-                    "the date histogram would have too many buckets; pick a wider interval",
-                    parameter="interval",
-                ) from exc
             status = exc.status_code if isinstance(exc.status_code, int) else 500
             if status == 429 or status >= 500:
                 raise SearchBackendError(f"OpenSearch answered {status}") from exc
-            raise
+            # Any other 4xx came from a value a client sent: never a 500.
+            parameter, message = _blame(exc, params)
+            logger.warning("OpenSearch refused a request: %s", str(exc.info)[:500])
+            raise InvalidRequestError(message, parameter=parameter) from exc
         return result
 
 
@@ -336,5 +557,35 @@ def _cluster(hit: dict[str, Any]) -> str:
     return str(hit["_source"].get("cluster") or hit["_id"])
 
 
-def _is_too_many_buckets(exc: TransportError) -> bool:
-    return "too_many_buckets" in str(exc.info) or "too_many_buckets" in str(exc.error)
+def _from_millis(value: float) -> datetime:
+    return datetime.fromtimestamp(value / 1000, tz=UTC)
+
+
+def _multi_select_values(params: SearchParams) -> list[dict[str, Any]]:
+    return list(multi_select_filters(params).values())
+
+
+# Words in OpenSearch's refusal -> the parameter that caused it, first match wins.
+_BLAME = (
+    (
+        "too_many_buckets",
+        "interval",
+        "the date histogram would have too many buckets; pick a wider interval",
+    ),
+    ("time_zone", "tz", "OpenSearch cannot use this time zone"),
+    ("time-zone", "tz", "OpenSearch cannot use this time zone"),
+    ("search_after", "cursor", "the cursor does not fit this search; start again"),
+    ("determinize", "q", "the query is too complex; use fewer or longer words"),
+    ("too_many_clauses", "q", "the query expands to too many terms; use longer prefixes"),
+    ("maxClauseCount", "q", "the query expands to too many terms; use longer prefixes"),
+)
+
+
+def _blame(exc: TransportError, params: SearchParams | None) -> tuple[str, str]:
+    text = f"{exc.error} {exc.info}"
+    for needle, parameter, message in _BLAME:
+        if needle in text:
+            return parameter, message
+    if params is not None and params.q:
+        return "q", "OpenSearch could not run this query; simplify q"
+    return "q", "OpenSearch could not run this request"

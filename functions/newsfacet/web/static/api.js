@@ -37,6 +37,9 @@ export async function getJson(path, params = [], signal = undefined) {
 
 export const search = (params, signal) => getJson("search", params, signal);
 export const entry = (id, signal) => getJson(`entries/${encodeURIComponent(id)}`, [], signal);
+/** Values of one facet under the search's filters, optionally those starting with `prefix`. */
+export const facetValues = (name, params, prefix, size, signal) =>
+  getJson(`facets/${encodeURIComponent(name)}`, [...params, ...(prefix ? [["prefix", prefix]] : []), ["size", String(size)]], signal);
 export const entities = (prefix, type, signal) =>
   getJson("entities", [["prefix", prefix], ...(type ? [["type", type]] : []), ["size", "8"]], signal);
 

@@ -5,7 +5,7 @@ import { renderEntry } from "./entry.js";
 import { FACETS, facetConfig, renderFacets, selectorOf, valueLabel } from "./facets.js";
 import { renderHistogram } from "./histogram.js";
 import { hitItem } from "./results.js";
-import { filterNames, readState, searchKey, searchParams, toUrl, withChanges, withValue } from "./state.js";
+import { baseParam, filterNames, readState, searchKey, searchParams, toUrl, withChanges, withValue } from "./state.js";
 
 const PAGE_SIZE = 10;
 const $ = (id) => document.getElementById(id);
@@ -21,6 +21,7 @@ let firstResultsMarked = false;
 const actions = {
   toggle: (param, value, on) => navigate(withValue(state, param, value, on)),
   setRange: (from, to) => navigate(withChanges(state, { from, to })),
+  setUndated: (undated) => navigate(withChanges(state, { undated })),
   openEntry(id) {
     if (!state.entry) history.replaceState({ ...history.state, scroll: window.scrollY, opened: id }, "");
     // How many entries were opened since the results, for "back to results": one from the
@@ -131,7 +132,7 @@ function drawFacets() {
 }
 
 function emptyAdvice() {
-  const filtered = filterNames(state).length || state.from || state.to;
+  const filtered = filterNames(state).length || state.from || state.to || state.undated;
   return filtered
     ? "No results. Remove a filter above, or try other words."
     : "No results. Try fewer or other words; the query syntax is explained under the search box.";
@@ -148,13 +149,19 @@ function hitContext(response) {
 }
 
 function filterTitle(name, value, response) {
-  if (name === "entity") {
-    const resolved = response.entities?.find((e) => e.input === value);
-    const { type, name: entityName } = splitEntity(resolved?.key || value);
-    return resolved && !resolved.key ? `Entity: ${value} (no match)` : `${type ? typeWord(type) : "entity"}: ${entityName}`;
+  const base = baseParam(name);
+  // An excluded value reads as such: "not Outlet: The Independent".
+  const not = base === name ? "" : "not ";
+  if (base === "entity") {
+    const resolved = response.filters?.find((f) => f.parameter === name && f.input === value);
+    const { type, name: entityName } = splitEntity(resolved?.value || value);
+    if (resolved && !resolved.value) return `${not}Entity: ${value} (no match)`;
+    return `${not}${type ? typeWord(type) : "entity"}: ${entityName}`;
   }
-  const config = Object.values(FACETS).find((c) => c.param === name) ?? facetConfig(name);
-  return `${config.title}: ${valueLabel(name, value, response) ?? value}`;
+  const config = Object.values(FACETS).find((c) => c.param === base) ?? facetConfig(base);
+  const resolved = response.filters?.find((f) => f.parameter === name && f.input === value);
+  const label = valueLabel(name, resolved?.value ?? value, response) ?? value;
+  return `${not}${config.title}: ${label}`;
 }
 
 function describeDate(value, end) {
@@ -167,21 +174,26 @@ function drawChips(response) {
   for (const name of filterNames(state)) {
     for (const value of state.filters[name]) {
       const title = filterTitle(name, value, response);
-      chips.push(chip(title, () => actions.toggle(name, value, false)));
+      chips.push(chip(title, () => actions.toggle(name, value, false), name !== baseParam(name)));
     }
   }
   if (state.from || state.to) {
     chips.push(chip(`Dates: ${describeDate(state.from, false)} – ${describeDate(state.to, true)}`, () => actions.setRange("", "")));
   }
+  if (state.undated) {
+    const title = state.undated === "only" ? "Only undated entries" : "Dated entries only";
+    chips.push(chip(title, () => navigate(withChanges(state, { undated: "" }))));
+  }
   $("filters-toggle").textContent = chips.length ? `Filters (${chips.length} active)` : "Filters";
   if (chips.length > 1) {
-    chips.push(h("li", {}, h("button", { type: "button", class: "clear-all", onclick: () => navigate(withChanges(state, { filters: {}, from: "", to: "" })) }, "Clear all filters")));
+    chips.push(h("li", {}, h("button", { type: "button", class: "clear-all", onclick: () => navigate(withChanges(state, { filters: {}, from: "", to: "", undated: "" })) }, "Clear all filters")));
   }
   clear($("chips"), chips.length ? h("ul", { "aria-label": "Active filters" }, chips) : null);
 }
 
-function chip(title, remove) {
-  return h("li", {}, h("button", { type: "button", class: "active-chip", "aria-label": `Remove filter ${title}`, onclick: remove }, title, h("span", { "aria-hidden": "true" }, " ×")));
+function chip(title, remove, negated = false) {
+  const cls = negated ? "active-chip negated" : "active-chip";
+  return h("li", {}, h("button", { type: "button", class: cls, "aria-label": `Remove filter ${title}`, onclick: remove }, title, h("span", { "aria-hidden": "true" }, " ×")));
 }
 
 function showAlert(message, retry) {

@@ -1,7 +1,7 @@
 // The entry view: the cleaned text with its entities highlighted, where it
 // came from, and the other entries of its story.
 import { externalLink, h, splitEntity, timeNode, typeWord, languageName } from "./dom.js";
-import { entryLink, titleText } from "./results.js";
+import { datesNote, entryLink, titleText } from "./results.js";
 import { emptyState, toUrl, withValue } from "./state.js";
 
 /**
@@ -77,6 +77,7 @@ export function renderEntry(container, entry, state, actions) {
       h("p", {}, h("button", { type: "button", class: "back", onclick: () => actions.closeEntry() }, "← Back to results")),
       h("h1", { id: "entry-title", tabindex: "-1" }, titleText(entry)),
       h("p", { class: "meta" }, meta.flatMap((node, i) => (i ? [" · ", node] : [node]))),
+      datesNote(entry, zone),
       original ? h("p", { class: "original" }, original, h("span", { class: "muted" }, ` (${new URL(original.href).hostname})`)) : h("p", { class: "muted" }, "No link to the original was found."),
       h("div", { class: "body" }, highlightedBody(entry.body, entry.mentions)),
       entry.entities.length ? section("Entities", h("p", { class: "chips" }, entry.entities.map(entitySearchLink))) : null,

@@ -63,12 +63,12 @@ export function renderHistogram(container, facet, state, actions) {
   const width = bucketWidth(facet?.interval);
   const range = rangeForm(state, actions);
   if (!buckets.length || !width) {
-    clear(container, h("div", { class: "dates-head" }, h("h2", {}, "Published"), range));
+    clear(container, h("div", { class: "dates-head" }, h("h2", {}, "Published"), range), undatedLine(facet, state, actions));
     return;
   }
   const max = Math.max(1, ...buckets.map((b) => b.count));
   const bars = buckets.map((bucket, i) => {
-    const label = `${bucketLabel(bucket.value, width)}: ${count(bucket.count)} ${bucket.count === 1 ? "entry" : "entries"}`;
+    const label = `${bucket.label || bucketLabel(bucket.value, width)}: ${count(bucket.count)} ${bucket.count === 1 ? "entry" : "entries"}`;
     const fill = h("span", { class: "fill" });
     // CSSOM, not a style attribute: the CSP allows no inline styles.
     fill.style.height = bucket.count ? `${Math.max(4, (100 * bucket.count) / max)}%` : "0";
@@ -94,7 +94,27 @@ export function renderHistogram(container, facet, state, actions) {
       h("span", {}, bucketLabel(buckets[0].value, width)),
       h("span", {}, bucketLabel(buckets[buckets.length - 1].value, width)),
     ),
-    // Entries without a date have no bar: their count arrives with the API's undated figure.
+    undatedLine(facet, state, actions),
+  );
+}
+
+/**
+ * Entries with no known publication time have no bar: the API counts them apart
+ * (`undated`). Say how many, and let the reader show only them or leave them out.
+ */
+function undatedLine(facet, state, actions) {
+  const undated = facet?.undated ?? 0;
+  if (!undated && !state.undated) return null;
+  const noun = undated === 1 ? "entry has" : "entries have";
+  const toggle = (value, text) =>
+    h("button", { type: "button", class: "link", onclick: () => actions.setUndated(state.undated === value ? "" : value) }, text);
+  return h(
+    "p",
+    { class: "undated" },
+    `${count(undated)} ${noun} no known publication date (no bar). `,
+    state.undated === "only" ? toggle("only", "Show dated entries too") : toggle("only", "Show only those"),
+    " · ",
+    state.undated === "exclude" ? toggle("exclude", "Show undated entries too") : toggle("exclude", "Leave them out"),
   );
 }
 

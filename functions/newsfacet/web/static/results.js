@@ -36,10 +36,36 @@ export function hitItem(hit, state, actions, context) {
     { class: "hit", dataset: { id: hit.id } },
     h("h3", { class: "hit-title" }, entryLink(state, hit.id, titleText(hit), actions)),
     h("p", { class: "meta" }, meta.flatMap((node, i) => (i ? [" · ", node] : [node]))),
+    datesNote(hit, state.tz || "UTC"),
     h("p", { class: "snippet" }, snippetNodes(hit.snippet)),
     entityChips(hit.entities, state, actions, context),
     hit.cited_outlets.length ? h("p", { class: "cited" }, "Cites: ", hit.cited_outlets.join(", ")) : null,
     alsoReported(hit, state, actions),
+  );
+}
+
+const SOURCE_WORDS = {
+  page: "the page's metadata",
+  text: "the text",
+  object_metadata: "the upload's metadata",
+  liveblog: "the post's byline",
+};
+
+/**
+ * How the date is known, and what ingest could not decide: "date from the text",
+ * "uploaded 3 Mar 2026", and each warning, so an undated entry says why.
+ */
+export function datesNote(item, zone) {
+  const parts = [];
+  if (item.published && item.published_source) parts.push(`date from ${SOURCE_WORDS[item.published_source] ?? item.published_source}`);
+  if (!item.published && item.ingested_at) parts.push("uploaded ", timeNode(item.ingested_at, zone));
+  const warnings = item.warnings ?? [];
+  if (!parts.length && !warnings.length) return null;
+  return h(
+    "p",
+    { class: "provenance" },
+    parts,
+    warnings.length ? [parts.length ? " · " : "", h("span", { class: "warnings" }, `Note: ${warnings.join("; ")}`)] : null,
   );
 }
 

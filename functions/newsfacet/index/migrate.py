@@ -1,0 +1,92 @@
+"""Data migrations of the entries index, run by ``newsfacet setup`` after the mappings.
+
+Entries ingested before dates were told honestly carry the upload time as
+``published`` with ``published_source: "s3_last_modified"``.
+:func:`migrate_upload_dates` finds them (``search_after`` over ids) and rewrites
+them through the one bulk core: ``published`` and ``published_source`` become
+null, the upload time moves to ``ingested_at`` (unless that is already set) and
+a warning says so. Only entries still marked that way are touched, so running
+setup again changes nothing, and a run cut short is finished by the next one.
+Re-ingesting the objects (``newsfacet backfill``) gives the same fields and may
+find a real date the old version missed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from opensearchpy import OpenSearch
+from opensearchpy.exceptions import OpenSearchException
+
+from newsfacet.errors import IndexingError
+from newsfacet.index.bulk import run_bulk
+
+LEGACY_UPLOAD_SOURCE = "s3_last_modified"
+UPLOAD_TIME_WARNING = (
+    "no publication time known; an earlier version stored the upload time as the publication "
+    "time (now ingested_at)"
+)
+_PAGE = 500
+
+
+def upload_date_fix(source: dict[str, Any]) -> dict[str, Any]:
+    """The partial document that tells a legacy entry's dates honestly. Pure."""
+    warnings = list(source.get("warnings") or [])
+    if UPLOAD_TIME_WARNING not in warnings:
+        warnings.append(UPLOAD_TIME_WARNING)
+    return {
+        "published": None,
+        "published_source": None,
+        "ingested_at": source.get("ingested_at") or source.get("published"),
+        "warnings": warnings,
+    }
+
+
+def migrate_upload_dates(client: OpenSearch, alias: str) -> int:
+    """Move upload times out of ``published``; returns how many entries changed.
+
+    Raises:
+        IndexingError: OpenSearch did not answer, or refused some rewrites (run setup again).
+    """
+    changed = 0
+    after: list[Any] | None = None
+    while True:
+        body: dict[str, Any] = {
+            "size": _PAGE,
+            "query": {"term": {"published_source": LEGACY_UPLOAD_SOURCE}},
+            "sort": [{"id": "asc"}],
+            "_source": ["published", "ingested_at", "warnings"],
+            "track_total_hits": False,
+        }
+        if after is not None:
+            body["search_after"] = after
+        try:
+            hits = client.search(index=alias, body=body)["hits"]["hits"]
+        except OpenSearchException as exc:
+            raise IndexingError(f"finding entries to migrate in {alias} failed: {exc}") from exc
+        if not hits:
+            break
+        actions = [
+            {
+                "_op_type": "update",
+                "_index": alias,
+                "_id": hit["_id"],
+                "retry_on_conflict": 3,
+                "doc": upload_date_fix(hit["_source"]),
+            }
+            for hit in hits
+        ]
+        verdicts = run_bulk(client, actions)
+        failed = [v for v in verdicts if v.status not in {"updated", "noop"}]
+        if failed:
+            raise IndexingError(
+                f"{len(failed)} entries of {alias} could not be migrated "
+                f"({failed[0].status}: {failed[0].reason}); run `newsfacet setup` again"
+            )
+        changed += sum(v.status == "updated" for v in verdicts)
+        if len(hits) < _PAGE:
+            break
+        after = hits[-1]["sort"]
+    if changed:
+        client.indices.refresh(index=alias)
+    return changed
