@@ -25,6 +25,11 @@ from tests.conftest import ROOT, STATE
 RETRIES = {"NEWSFACET_RETRY_BASE_S": "1", "NEWSFACET_RETRY_MAX_S": "15"}
 
 
+def without_cluster_url() -> dict[str, str]:
+    """The environment minus OPENSEARCH_URL, so infra/opensearch.sh runs a node of its own."""
+    return {k: v for k, v in os.environ.items() if k != "OPENSEARCH_URL"}
+
+
 @dataclass
 class FaultStack:
     info: Any
@@ -37,7 +42,8 @@ class FaultStack:
         """``infra/opensearch.sh COMMAND`` on this suite's node; its last line of output."""
         result = subprocess.run(
             ["bash", str(ROOT / "infra" / "opensearch.sh"), command],
-            env={**os.environ, "NEWSFACET_STATE_DIR": str(self.state)},
+            # This suite's own node: a cluster named by OPENSEARCH_URL is not ours to stop.
+            env={**without_cluster_url(), "NEWSFACET_STATE_DIR": str(self.state)},
             capture_output=True,
             text=True,
             check=True,

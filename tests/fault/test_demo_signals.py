@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.fault.conftest import without_cluster_url
+
 from newsfacet_cli.local.stack import free_port
 from tests.conftest import ROOT
 
@@ -50,7 +52,7 @@ def _run_demo_until_ready(state: Path, samples: Path) -> subprocess.Popen[str]:
     demo = subprocess.Popen(
         ["make", "-s", "demo", f"PORT={port}", f"DEMO_ARGS=--samples {samples}"],
         cwd=ROOT,
-        env={**os.environ, "NEWSFACET_STATE_DIR": str(state)},
+        env={**without_cluster_url(), "NEWSFACET_STATE_DIR": str(state)},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -106,7 +108,7 @@ def test_sigterm_to_make_demo_leaves_no_process_and_a_second_demo_starts(
     finally:
         subprocess.run(
             ["bash", str(ROOT / "infra" / "opensearch.sh"), "destroy"],
-            env={**os.environ, "NEWSFACET_STATE_DIR": str(state)},
+            env={**without_cluster_url(), "NEWSFACET_STATE_DIR": str(state)},
             check=False,
             capture_output=True,
         )

@@ -179,10 +179,12 @@ def test_search_role_is_read_only_on_the_entries_alias(tpl: Template) -> None:
         "es:ESHttpHead",
         "es:ESHttpPost",
         "es:ESHttpDelete",
+        "secretsmanager:GetSecretValue",  # the cursor key, and that one secret only
     }
     assert sorted(_es_resources(tpl, "SearchFunction", "es:ESHttpPost")) == [
         "_search",
         "newsfacet-curation/_search",
+        "newsfacet-entities/_search",
         "newsfacet-entries/_count",
         "newsfacet-entries/_msearch",
         "newsfacet-entries/_search*",

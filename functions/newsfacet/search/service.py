@@ -126,15 +126,27 @@ class SearchService:
         params, refs = self.resolve_filters(params, table)
         # Filters and facets read through the curation table of the moment (search/curation.py).
         curation = self.curation_table()
+        curated = {
+            key: resolved or key
+            for key, resolved in zip(
+                [*params.entity, *params.exclude_entity],
+                resolve_keys([*params.entity, *params.exclude_entity], curation),
+                strict=True,
+            )
+        }
         params = params.model_copy(
             update={
-                "entity": [k or "" for k in resolve_keys(list(params.entity), curation)],
-                "exclude_entity": [
-                    k or "" for k in resolve_keys(list(params.exclude_entity), curation)
-                ],
+                "entity": [curated[k] for k in params.entity],
+                "exclude_entity": [curated[k] for k in params.exclude_entity],
                 "curation": curation,
             }
         )
+        refs = [
+            r.model_copy(update={"value": curated.get(r.value, r.value)})
+            if r.parameter in {"entity", "exclude_entity"} and r.value
+            else r
+            for r in refs
+        ]
         key = query_key(params)
         state = CursorState(after=[])
         pit = None
