@@ -92,6 +92,11 @@ class IndexNames:
     def aliases(self) -> str:
         return f"{self.prefix}-entities"
 
+    @property
+    def recent(self) -> str:
+        """What ingest wrote in the last minutes, by band key and cluster (index/recent.py)."""
+        return f"{self.prefix}-recent"
+
 
 def get_settings() -> Settings:
     """The settings of the current ``NEWSFACET_*`` environment, validated once per value.

@@ -37,15 +37,20 @@ class FailsOnCall:
 
 
 @pytest.mark.parametrize(
-    ("method", "stored_before_retry"),
-    [("msearch", False), ("bulk", False), ("search", True)],
-    ids=["lookup-before-write", "the-write", "second-look-after-write"],
+    ("method", "fail_on", "stored_before_retry"),
+    [("msearch", 1, False), ("bulk", 1, False), ("bulk", 2, True)],
+    ids=["lookup-before-write", "the-write", "registration-after-write"],
 )
 def test_a_failed_decision_retries_the_object_and_the_retry_changes_nothing_twice(
-    settings: Any, os_client: Any, moto_aws: dict[str, Any], method: str, stored_before_retry: bool
+    settings: Any,
+    os_client: Any,
+    moto_aws: dict[str, Any],
+    method: str,
+    fail_on: int,
+    stored_before_retry: bool,
 ) -> None:
     service = worker(settings, moto_aws["s3"])
-    flaky = FailsOnCall(service.entries.client, method, fail_on=1)  # type: ignore[attr-defined]
+    flaky = FailsOnCall(service.entries.client, method, fail_on=fail_on)  # type: ignore[attr-defined]
     service.entries.client = flaky  # type: ignore[attr-defined]
     ref = _put(moto_aws, "seeds/002.txt", seed_paths()[2].read_bytes())
 

@@ -197,6 +197,55 @@ def test_near_duplicates_ingested_at_once_by_two_workers_end_in_one_cluster(
         clusters.setdefault(round_key, set()).add(entry["cluster"])
     assert all(len(c) == 1 for c in clusters.values()), clusters
     assert len({next(iter(c)) for c in clusters.values()}) == len(pairs)
+    # Each member carries its story's size and copies (what search shows as "also
+    # reported by"), whichever worker wrote first.
+    by_round: dict[str, set[str]] = {}
+    for entry_id, entry in stored.items():
+        by_round.setdefault(entry["sources"][0]["key"].split("/", 1)[0], set()).add(entry_id)
+    for ids in by_round.values():
+        for entry_id in ids:
+            assert stored[entry_id]["cluster_size"] == 2
+            assert {c["id"] for c in stored[entry_id]["cluster_copies"]} == ids
+            assert set(stored[entry_id]["cluster_members"]) == ids
+
+
+def test_copies_joining_a_story_at_once_leave_every_member_with_the_whole_story(
+    settings: Any, os_client: Any, moto_aws: dict[str, Any]
+) -> None:
+    """Three workers add copies of one stored story at the same moment."""
+    original, _ = _near_duplicate_pairs()[0]
+    first = worker(settings, moto_aws["s3"])
+    (report,) = first.ingest(
+        [_put(moto_aws, "story/original", json.dumps({"text": original}).encode())]
+    )
+    assert report.status == "indexed"
+    sentences = original.split(". ")
+    copies = [
+        ". ".join(s for i, s in enumerate(sentences) if i != drop) + f" (copy {drop})"
+        for drop in (1, 2, 3)
+    ]
+    workers = [worker(settings, moto_aws["s3"]) for _ in copies]
+    refs = [
+        _put(moto_aws, f"story/copy-{i}", json.dumps({"text": text}).encode())
+        for i, text in enumerate(copies)
+    ]
+    start = threading.Barrier(len(workers))
+
+    def run(service: IngestService, ref: ObjectRef) -> str:
+        start.wait(timeout=30)
+        (done,) = service.ingest([ref])
+        return done.status
+
+    with ThreadPoolExecutor(max_workers=len(workers)) as pool:
+        statuses = list(pool.map(run, workers, refs))
+    assert statuses == ["indexed"] * len(workers)
+
+    stored = _stored(os_client, settings.index_names.entries)
+    assert len(stored) == 4
+    assert len({e["cluster"] for e in stored.values()}) == 1
+    for entry in stored.values():
+        assert entry["cluster_size"] == 4
+        assert {c["id"] for c in entry["cluster_copies"]} == set(stored)
 
 
 def test_both_live_blog_snapshots_through_the_whole_ingest_path(

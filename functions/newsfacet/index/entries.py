@@ -1,12 +1,19 @@
 """The entries index on the write side: the ingest service's ``EntryStore``.
 
 * :meth:`EntryIndex.lookup`: one ``msearch`` for the batch: which entries
-  exist already (their cluster and stored entities) and the stored entries
-  sharing an LSH band key with any of the batch's (near-duplicate candidates).
-* :meth:`EntryIndex.write`: the batch's entries, learned template lines,
-  learned aliases and failure records in one bulk request through the bulk
-  core, with ``refresh=wait_for`` so the second look sees them.
-* :meth:`EntryIndex.reconcile`: that second look (``index/dedup.py``).
+  exist already (their cluster, stored entities and cluster summary) and the
+  stored entries sharing an LSH band key with any of the batch's
+  (near-duplicate candidates, each with its cluster's summary).
+* :meth:`EntryIndex.write`: the batch's entries (with their cluster
+  summaries), the summaries of the stored members of the clusters they joined,
+  learned template lines, learned aliases and failure records in one bulk
+  request through the bulk core, without waiting for a refresh; then one more
+  bulk request registers the written entries' band keys and clusters in the
+  recent-writes index (``index/recent.py``) and reads back who else wrote
+  under them.
+* :meth:`EntryIndex.reconcile`: merges and summaries of large clusters, and
+  the second look when another worker wrote near-duplicates at the same moment
+  (``index/dedup.py``).
 
 An entry is upserted by its content id. One that exists already gains the
 batch's sources (or nothing, if that exact object version is listed), so
@@ -15,7 +22,8 @@ re-delivered events and second snapshots never create copies.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import logging
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,12 +33,26 @@ from opensearchpy.exceptions import NotFoundError, OpenSearchException
 from newsfacet.config import IndexNames
 from newsfacet.errors import IndexingError, IndexMissingError
 from newsfacet.index.bulk import run_bulk
-from newsfacet.index.dedup import candidates_query, members, merge_clusters
+from newsfacet.index.dedup import (
+    STORED_SOURCE,
+    SUMMARY_SCRIPT,
+    candidates_query,
+    count_clusters,
+    members,
+    merge_clusters,
+    propagate_summaries,
+    second_look_query,
+    summary_params,
+)
 from newsfacet.index.failures import failure_action
 from newsfacet.index.learned import alias_actions, line_actions
+from newsfacet.index.recent import others, register_actions
+from newsfacet.ingest.clusters import ClusterSummary, SummaryPlan, cluster_hash, stored_summary
 from newsfacet.ingest.minhash import Member, plan_clusters
-from newsfacet.ingest.ports import Stored, StoredEntry, WriteBatch, WriteResult
+from newsfacet.ingest.ports import ItemResult, Stored, StoredEntry, WriteBatch, WriteResult
 from newsfacet.models.entry import ENTITY_TYPES, Entity, Entry, entity_field
+
+logger = logging.getLogger(__name__)
 
 # Adds each new source unless that very object version is listed already. Runs
 # on the shard, so two workers writing one entry serialise through retry_on_conflict.
@@ -60,9 +82,15 @@ if (changed) {
 """
 
 
-def entry_document(entry: Entry, *, now: datetime) -> dict[str, Any]:
-    """The stored form of an entry: canonical entity keys, and names split by type for facets."""
+def entry_document(
+    entry: Entry, *, now: datetime, summary: ClusterSummary | None = None
+) -> dict[str, Any]:
+    """The stored form of an entry: canonical entity keys, names split by type for facets,
+    and its cluster's summary when the cluster has two or more members."""
     doc = entry.model_dump(mode="json", exclude={"entities"})
+    doc["cluster_hash"] = cluster_hash(entry.cluster)
+    if summary is not None and summary.size > 1:
+        doc.update(summary.fields())
     doc["entities"] = sorted({e.key for e in entry.entities})
     for entity_type in ENTITY_TYPES:
         doc[entity_field(entity_type)] = sorted(
@@ -74,8 +102,10 @@ def entry_document(entry: Entry, *, now: datetime) -> dict[str, Any]:
     return doc
 
 
-def entry_action(entry: Entry, alias: str, *, now: datetime) -> dict[str, Any]:
-    doc = entry_document(entry, now=now)
+def entry_action(
+    entry: Entry, alias: str, *, now: datetime, summary: ClusterSummary | None = None
+) -> dict[str, Any]:
+    doc = entry_document(entry, now=now, summary=summary)
     return {
         "_op_type": "update",
         "_index": alias,
@@ -88,6 +118,41 @@ def entry_action(entry: Entry, alias: str, *, now: datetime) -> dict[str, Any]:
         },
         "upsert": doc,
     }
+
+
+def summary_actions(
+    plan: SummaryPlan, alias: str, *, skip: Collection[str]
+) -> list[dict[str, Any]]:
+    """Stored members take their cluster's new summary (and its id, if their cluster merged)."""
+    params = {
+        target: summary_params(
+            dict.fromkeys(plan.merged_from.get(target, ()), target),
+            {target: plan.summaries[target]},
+        )
+        for target in plan.summaries
+    }
+    return [
+        {
+            "_op_type": "update",
+            "_index": alias,
+            "_id": entry_id,
+            "retry_on_conflict": 10,
+            "script": {"lang": "painless", "source": SUMMARY_SCRIPT, "params": params[target]},
+        }
+        for entry_id, target in sorted(plan.updates.items())
+        if entry_id not in skip and target in params
+    ]
+
+
+def registry_keys(entries: Sequence[Entry], plan: SummaryPlan) -> dict[str, list[str]]:
+    """What each written entry registers: its band keys, and the clusters it changed."""
+    keys: dict[str, list[str]] = {}
+    for entry in entries:
+        clusters = []
+        if entry.cluster in plan.summaries:
+            clusters = [entry.cluster, *plan.merged_from.get(entry.cluster, ())]
+        keys[entry.id] = [*entry.lsh_bands, *(f"c:{c}" for c in clusters)]
+    return {entry_id: k for entry_id, k in keys.items() if k}
 
 
 class EntryIndex:
@@ -105,7 +170,7 @@ class EntryIndex:
             {
                 "size": len(ids),
                 "track_total_hits": False,
-                "_source": ["cluster", "mentions"],
+                "_source": STORED_SOURCE,
                 "query": {"ids": {"values": sorted(ids)}},
             },
         ]
@@ -119,13 +184,20 @@ class EntryIndex:
             )
             for hit in responses[0]["hits"]["hits"]
         }
+        hits = [*responses[0]["hits"]["hits"], *(responses[1]["hits"]["hits"] if bands else [])]
         found = members(responses[1]["hits"]["hits"]) if bands else []
-        return Stored(entries=entries, candidates=found)
+        summaries = {hit["_id"]: stored_summary(hit["_id"], hit["_source"]) for hit in hits}
+        return Stored(entries=entries, candidates=found, summaries=summaries)
 
     def write(self, batch: WriteBatch) -> WriteResult:
         now = datetime.now(UTC)
         names = self.names
-        entries = [entry_action(e, names.entries, now=now) for e in batch.entries]
+        plan = batch.summaries
+        entries = [
+            entry_action(e, names.entries, now=now, summary=plan.summaries.get(e.cluster))
+            for e in batch.entries
+        ]
+        summaries = summary_actions(plan, names.entries, skip=())
         lines: list[tuple[int, dict[str, Any]]] = [
             (i, action)
             for i, seen in enumerate(batch.lines)
@@ -133,15 +205,15 @@ class EntryIndex:
         ]
         aliases = list(alias_actions(batch.aliases, names.aliases, now=now))
         failures = [failure_action(r, names.failures, now=now) for r in batch.failures]
-        actions = [*entries, *(a for _, a in lines), *aliases, *failures]
+        actions = [*entries, *summaries, *(a for _, a in lines), *aliases, *failures]
         if not actions:
             return WriteResult()
-        try:
-            verdicts = run_bulk(self.client, actions, refresh="wait_for")
-        except OpenSearchException as exc:  # e.g. a serialisation error before any answer
-            raise IndexingError(f"bulk request failed: {exc}") from exc
+        # No refresh awaited: who else wrote at the same moment is read from the
+        # recent-writes index below, which answers at once.
+        verdicts = self._bulk(actions)
         cut = iter(verdicts)
         entry_verdicts = {e.id: next(cut) for e in batch.entries}
+        self._check("cluster summary", [next(cut) for _ in summaries])
         per_line = [next(cut) for _ in lines]
         # One observation is several line upserts; it stands or falls with the worst.
         worst = {}
@@ -150,20 +222,81 @@ class EntryIndex:
                 worst[i] = verdict
         alias_verdicts = {key: next(cut) for key in batch.aliases}
         failure_verdicts = [next(cut) for _ in failures]
+        written = [e for e in batch.entries if entry_verdicts[e.id].written]
         return WriteResult(
             entries=entry_verdicts,
             lines=[worst[i] for i in sorted(worst)],
             aliases=alias_verdicts,
             failures=failure_verdicts,
+            recent=frozenset(self._register(registry_keys(written, plan))),
         )
 
-    def reconcile(self, entries: Sequence[Entry]) -> int:
-        bands = {b for e in entries for b in e.lsh_bands}
-        if not bands:
-            return 0
+    def _register(self, keys: Mapping[str, list[str]]) -> set[str]:
+        """Register written entries under their keys (after they are written); who else did."""
+        if not keys:
+            return set()
+        now_ms = int(datetime.now(UTC).timestamp() * 1000)
+        verdicts = self._bulk(register_actions(keys, self.names.recent, now_ms=now_ms))
+        self._check("recent-writes registration", verdicts)
+        return others(verdicts, keys, now_ms=now_ms)
+
+    def _bulk(self, actions: list[dict[str, Any]]) -> list[ItemResult]:
         try:
+            return run_bulk(self.client, actions)
+        except OpenSearchException as exc:  # e.g. a serialisation error before any answer
+            raise IndexingError(f"bulk request failed: {exc}") from exc
+
+    @staticmethod
+    def _check(what: str, verdicts: Sequence[ItemResult]) -> None:
+        """Items the batch cannot do without: one to retry retries the batch (writes are
+        idempotent); one OpenSearch refuses for good is logged (retrying cannot help)."""
+        failed = [v for v in verdicts if v.status == "retry"]
+        if failed:
+            raise IndexingError(f"{what} not stored: {failed[0].reason}", items=len(failed))
+        refused = [v for v in verdicts if v.status == "rejected"]
+        if refused:
+            logger.error(
+                "%s refused by the index",
+                what,
+                extra={"items": len(refused), "reason": refused[0].reason},
+            )
+
+    def reconcile(
+        self,
+        entries: Sequence[Entry],
+        *,
+        unseen: Collection[str],
+        merges: Mapping[str, str],
+        summaries: SummaryPlan,
+    ) -> int:
+        alias = self.names.entries
+        if unseen:
+            return self._second_look(entries)
+        changed = 0
+        large = summaries.search_members
+        lower = {old: new for old, new in merges.items() if new in large}
+        if lower:
+            changed += merge_clusters(self.client, alias, lower, summaries.summaries)
+        if large:
+            changed += propagate_summaries(
+                self.client, alias, {c: summaries.summaries[c] for c in large}
+            )
+        return changed
+
+    def _second_look(self, entries: Sequence[Entry]) -> int:
+        """Another worker wrote under the same keys at the same moment: refresh and look again.
+
+        Rare (two near-duplicates within seconds, or two batches joining one
+        cluster at once), so a refresh here costs little; it makes every write
+        registered before this batch's registration visible to the search.
+        """
+        alias = self.names.entries
+        bands = {b for e in entries for b in e.lsh_bands}
+        clusters = {e.cluster for e in entries}
+        try:
+            self.client.indices.refresh(index=alias)
             hits = self.client.search(
-                index=self.names.entries, body=candidates_query(bands, self.max_candidates)
+                index=alias, body=second_look_query(bands, clusters, self.max_candidates)
             )["hits"]["hits"]
         except OpenSearchException as exc:
             raise IndexingError(f"near-duplicate second look failed: {exc}") from exc
@@ -172,9 +305,12 @@ class EntryIndex:
             for e in entries
         ]
         plan = plan_clusters(batch, members(hits))
-        if not plan.merges:
-            return 0
-        return merge_clusters(self.client, self.names.entries, plan.merges)
+        changed = merge_clusters(self.client, alias, plan.merges) if plan.merges else 0
+        touched = {*plan.clusters.values(), *plan.merges.values()}
+        counted = count_clusters(self.client, alias, touched)
+        return changed + propagate_summaries(
+            self.client, alias, {c: s for c, s in counted.items() if s.size > 1}
+        )
 
     def _msearch(self, requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
         try:

@@ -24,6 +24,7 @@ from newsfacet.index.mapping import (
     entries_index_name,
     entries_template,
 )
+from newsfacet.index.recent import RECENT_MAPPINGS
 
 _SMALL_INDEX = {"number_of_shards": 1, "number_of_replicas": 0}
 
@@ -49,6 +50,7 @@ def ensure_indices(client: OpenSearch, names: IndexNames) -> list[str]:
         (names.failures, FAILURE_MAPPINGS),
         (names.lines, LINE_MAPPINGS),
         (names.aliases, ALIAS_MAPPINGS),
+        (names.recent, RECENT_MAPPINGS),
     ):
         if client.indices.exists(index=index):
             client.indices.put_mapping(index=index, body=mappings)
@@ -66,7 +68,7 @@ def check_ready(client: OpenSearch, names: IndexNames) -> None:
         IndexMissingError: something is missing: run ``newsfacet setup``.
         IndexingError: OpenSearch did not answer.
     """
-    wanted = [names.entries, names.failures, names.lines, names.aliases]
+    wanted = [names.entries, names.failures, names.lines, names.aliases, names.recent]
     try:
         found = client.indices.get_alias(index=",".join(wanted), ignore_unavailable=True)
     except OpenSearchException as exc:

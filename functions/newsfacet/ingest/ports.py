@@ -3,17 +3,19 @@
 
 Each port is used a fixed number of times per batch (not per object): one read
 per object, one lookup of learned template lines, one lookup of stored entries
-and near-duplicate candidates, one bulk write, one second look for clusters.
+and near-duplicate candidates, one bulk write and its registration; a second
+look only when another worker wrote near-duplicates at the same moment.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from newsfacet.errors import InputError
 from newsfacet.ingest.canonical import AliasEntry
+from newsfacet.ingest.clusters import ClusterSummary, SummaryPlan
 from newsfacet.ingest.minhash import Member
 from newsfacet.ingest.template_lines import LineCount, LineKey, LineObservation
 from newsfacet.models.document import ObjectRef
@@ -30,6 +32,8 @@ ItemStatus = Literal["created", "updated", "noop", "exists", "missing", "rejecte
 class ItemResult:
     status: ItemStatus
     reason: str | None = None
+    # The document after an update that asked for it (``_source`` in the action).
+    source: Mapping[str, Any] | None = None
 
     @property
     def written(self) -> bool:
@@ -50,6 +54,8 @@ class Stored:
 
     entries: Mapping[str, StoredEntry] = field(default_factory=dict)
     candidates: Sequence[Member] = ()
+    # The cluster summary each of those carries (a cluster of one if none), by entry id.
+    summaries: Mapping[str, ClusterSummary] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,8 @@ class WriteBatch:
     lines: Sequence[LineObservation] = ()
     aliases: Mapping[str, AliasEntry] = field(default_factory=dict)
     failures: Sequence[FailureRecord] = ()
+    # Cluster summaries for the batch's entries and the stored members they reach.
+    summaries: SummaryPlan = field(default_factory=SummaryPlan)
 
 
 @dataclass(frozen=True)
@@ -78,6 +86,9 @@ class WriteResult:
     lines: Sequence[ItemResult] = ()
     aliases: Mapping[str, ItemResult] = field(default_factory=dict)
     failures: Sequence[ItemResult] = ()
+    # Entries other workers wrote under this batch's band keys or clusters within the
+    # last minutes (index/recent.py): those this batch's lookup did not see need a second look.
+    recent: frozenset[str] = frozenset()
 
 
 class ObjectStore(Protocol):
@@ -111,9 +122,26 @@ class EntryStore(Protocol):
         ...
 
     def write(self, batch: WriteBatch) -> WriteResult:
-        """One bulk request; returns once its writes are visible to searches."""
+        """One bulk request, then the registration of what it wrote (no refresh awaited)."""
         ...
 
-    def reconcile(self, entries: Sequence[Entry]) -> int:
-        """After writing: look again, lower clusters a concurrent writer split; entries changed."""
+    def reconcile(
+        self,
+        entries: Sequence[Entry],
+        *,
+        unseen: Collection[str],
+        merges: Mapping[str, str],
+        summaries: SummaryPlan,
+    ) -> int:
+        """After writing: finish merges and summaries; look again if ``unseen`` is not empty.
+
+        Args:
+            entries: the batch's written entries.
+            unseen: entries written by others at the same time that the lookup did not see.
+            merges: stored cluster -> lower cluster, from the batch's plan.
+            summaries: what the batch wrote; large clusters are finished here.
+
+        Returns:
+            How many stored entries changed.
+        """
         ...

@@ -9,8 +9,10 @@ stages of ``ingest/pipeline.py``::
     clean .. entries, fingerprints         prepare_unit, sign_unit (pure)
     stored entries + LSH candidates        EntryStore.lookup
     entities (stored ones reused), clusters tag_unit, plan_clusters (pure)
-    one bulk write                         EntryStore.write
-    second look for concurrent writers     EntryStore.reconcile
+    cluster summaries                      plan_summaries (pure)
+    one bulk write, then its registration  EntryStore.write
+    merges; a second look only for         EntryStore.reconcile
+    concurrent writers
 
 Every object ends in exactly one state: ``indexed`` (all its entries),
 ``partial`` (some articles or entries rejected, each recorded), ``rejected``
@@ -35,13 +37,15 @@ from newsfacet.errors import (
     ProcessingError,
     TransientError,
 )
-from newsfacet.ingest.minhash import Member, plan_clusters
+from newsfacet.ingest.clusters import plan_summaries
+from newsfacet.ingest.minhash import ClusterPlan, Member, plan_clusters
 from newsfacet.ingest.pipeline import Unit, open_object, prepare_unit, sign_unit, tag_unit
 from newsfacet.ingest.ports import (
     EntryStore,
     FailureRecord,
     LearnedStore,
     ObjectStore,
+    Stored,
     StoredEntry,
     WriteBatch,
     WriteResult,
@@ -214,13 +218,17 @@ class _Run:
         if config.tag_entities and entries:
             reuse = {i: s.entities for i, s in stored.entries.items()}
             unit = tag_unit(unit, known=service.learned.aliases(), reuse=reuse)
-        entries = self._clusters(unit, stored.entries, stored.candidates)
+        entries, plan = self._clusters(unit, stored.entries, stored.candidates)
+        summaries = plan_summaries(
+            entries, found=stored.summaries, stored_ids=stored.entries, merges=plan.merges
+        )
         result = service.entries.write(
             WriteBatch(
                 entries=entries,
                 lines=tally.observed if config.learn_templates else (),
                 aliases=unit.learned,
                 failures=[record for _, record in self.failures],
+                summaries=summaries,
             )
         )
         self._fold(entries, self.failures, result)
@@ -229,12 +237,17 @@ class _Run:
         )
         written = [e for e in entries if result.entries[e.id].written]
         if written:
-            service.entries.reconcile(written)
+            service.entries.reconcile(
+                written,
+                unseen=_unseen(written, stored, result),
+                merges=plan.merges,
+                summaries=summaries,
+            )
 
     @staticmethod
     def _clusters(
         unit: Unit, stored: Mapping[str, StoredEntry], found: Sequence[Member]
-    ) -> list[Entry]:
+    ) -> tuple[list[Entry], ClusterPlan]:
         """Each entry's cluster: the lowest id of its verified near-duplicate group."""
         batch = [
             Member(
@@ -246,10 +259,11 @@ class _Run:
             for e in unit.entries.values()
         ]
         plan = plan_clusters(batch, found)
-        return [
+        entries = [
             e.model_copy(update={"cluster": plan.clusters.get(e.id, e.cluster)})
             for e in unit.entries.values()
         ]
+        return entries, plan
 
     def _fold(
         self,
@@ -305,3 +319,20 @@ class _Run:
             if report is not None and report not in owners:
                 owners.append(report)
         return owners
+
+
+def _unseen(written: Sequence[Entry], stored: Stored, result: WriteResult) -> set[str]:
+    """Entries another worker wrote at the same moment that this batch's lookup did not see.
+
+    Those others registered under the batch's band keys or clusters, and any
+    entry the batch took for new that turned out to exist when written (two
+    workers carrying the same text at once).
+    """
+    known = {*stored.entries, *stored.summaries, *(e.id for e in written)}
+    known.update(m for s in stored.summaries.values() for m in s.members)
+    surprised = {
+        e.id
+        for e in written
+        if e.id not in stored.entries and result.entries[e.id].status != "created"
+    }
+    return (set(result.recent) - known) | surprised

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from newsfacet.ingest.clusters import MAX_COPIES
 from newsfacet.models.api import (
     Copy,
     EntityRef,
@@ -17,7 +18,7 @@ from newsfacet.models.api import (
     SearchParams,
 )
 from newsfacet.search.facets import choose_interval
-from newsfacet.search.query import ENTITY_FIELDS, MAX_COPIES, MULTI_SELECT
+from newsfacet.search.query import ENTITY_FIELDS, MULTI_SELECT
 
 
 def snippet(hit: dict[str, Any]) -> str:
@@ -39,19 +40,16 @@ def map_copy(source: dict[str, Any], entry_id: str) -> Copy:
     )
 
 
-def cluster_copies(raw: dict[str, Any]) -> dict[str, tuple[int, list[Copy]]]:
-    """Cluster id -> (number of members, first members oldest first) from a copies query."""
-    result: dict[str, tuple[int, list[Copy]]] = {}
-    for bucket in raw.get("aggregations", {}).get("clusters", {}).get("buckets", []):
-        members = [map_copy(h["_source"], h["_id"]) for h in bucket["copies"]["hits"]["hits"]]
-        result[str(bucket["key"])] = (int(bucket["doc_count"]), members)
-    return result
-
-
-def map_hit(hit: dict[str, Any], copies: dict[str, tuple[int, list[Copy]]]) -> Hit:
+def map_hit(hit: dict[str, Any]) -> Hit:
+    """One hit; its cluster's size and first copies come with it (a singleton has none)."""
     source = hit["_source"]
     cluster = source.get("cluster") or hit["_id"]
-    total, members = copies.get(cluster, (1, []))
+    total = source.get("cluster_size") or 1
+    members = [
+        map_copy(c, str(c["id"]))
+        for c in source.get("cluster_copies") or ()
+        if isinstance(c, dict) and c.get("id")
+    ]
     return Hit(
         id=hit["_id"],
         title=source.get("title"),

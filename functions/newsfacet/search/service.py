@@ -36,7 +36,6 @@ from newsfacet.errors import InvalidRequestError, SearchBackendError
 from newsfacet.errors import NotFoundError as EntryNotFoundError
 from newsfacet.models.api import (
     MAX_DEPTH,
-    Copy,
     Counts,
     EntitiesResponse,
     EntryResponse,
@@ -50,7 +49,6 @@ from newsfacet.search.cursor import CursorState, decode_cursor, encode_cursor
 from newsfacet.search.facets import build_aggregations
 from newsfacet.search.query import (
     build_cluster_leaders_query,
-    build_copies_query,
     build_page_query,
     query_key,
 )
@@ -93,7 +91,6 @@ class SearchService:
             params, state.after if cursor else None, state.pit
         )
         emitted = hits[: params.size]
-        copies = self._copies([h["_source"].get("cluster") or h["_id"] for h in emitted])
         aggs = raw_first.get("aggregations", {})
         next_cursor = None
         if next_after is not None:
@@ -112,7 +109,7 @@ class SearchService:
         return SearchResponse(
             total=stories if params.dedup else entries,
             counts=Counts(entries=entries, stories=min(stories, entries)),
-            hits=[response.map_hit(h, copies) for h in emitted],
+            hits=[response.map_hit(h) for h in emitted],
             facets=response.map_facets(aggs, params),
             next_cursor=next_cursor,
             entities=response.entity_refs(inputs, keys),
@@ -187,13 +184,6 @@ class SearchService:
     def _leaders(self, params: SearchParams, clusters: list[str], pit: str | None) -> set[str]:
         raw = self._search(build_cluster_leaders_query(params, clusters), pit)
         return {h["_id"] for h in raw["hits"]["hits"]}
-
-    def _copies(self, clusters: list[str]) -> dict[str, tuple[int, list[Copy]]]:
-        if not clusters:
-            return {}
-        body = build_copies_query(list(dict.fromkeys(clusters)))
-        raw = self._call(lambda: self.client.search(index=self.alias, body=body))
-        return response.cluster_copies(raw)
 
     # ---------------------------------------------------------------- entities
 
