@@ -271,3 +271,45 @@ def test_both_live_blog_snapshots_through_the_whole_ingest_path(
         frozenset({SEED_001}),
     }
     assert len({e["cluster"] for e in intros}) == 1
+
+
+def test_setup_gives_entries_stored_before_cluster_summaries_their_fields(
+    service: IngestService, moto_aws: dict[str, Any], os_client: Any, settings: Any
+) -> None:
+    """An index written before mapping revision 3: setup fills the fields once."""
+    from newsfacet.index.setup import ensure_indices
+    from newsfacet.ingest.clusters import cluster_hash
+
+    paths = [p for p in seed_paths() if p.name in {SEED_000, SEED_001}]
+    service.ingest([_upload(moto_aws, path) for path in paths])
+    alias = settings.index_names.entries
+    written = _stored(os_client, alias)
+    # Strip the new fields, as entries stored by the previous revision lack them.
+    for entry_id in written:
+        os_client.update(
+            index=alias,
+            id=entry_id,
+            body={
+                "script": {
+                    "source": "for (f in params.f) { ctx._source.remove(f) }",
+                    "params": {
+                        "f": ["cluster_hash", "cluster_size", "cluster_copies", "cluster_members"]
+                    },
+                }
+            },
+        )
+    legacy = _stored(os_client, alias)
+    assert not any("cluster_hash" in e or "cluster_size" in e for e in legacy.values())
+
+    done = ensure_indices(os_client, settings.index_names)
+
+    assert any("cluster fields filled" in line for line in done)
+    after = _stored(os_client, alias)
+    for entry_id, entry in written.items():
+        diff = {k for k in {*entry, *after[entry_id]} if entry.get(k) != after[entry_id].get(k)}
+        assert not diff, (entry_id, {k: (entry.get(k), after[entry_id].get(k)) for k in diff})
+    assert not any(
+        "cluster fields" in line for line in ensure_indices(os_client, settings.index_names)
+    )
+    assert all(e["cluster_hash"] == cluster_hash(e["cluster"]) for e in written.values())
+    assert any(e.get("cluster_size") == 2 for e in written.values())  # the live-blog intros

@@ -16,6 +16,8 @@ from opensearchpy.exceptions import OpenSearchException, RequestError
 
 from newsfacet.config import IndexNames
 from newsfacet.errors import IndexingError, IndexMissingError
+from newsfacet.index.bulk import run_bulk
+from newsfacet.index.dedup import count_clusters, propagate_summaries
 from newsfacet.index.mapping import (
     ALIAS_MAPPINGS,
     ENTRY_MAPPINGS,
@@ -25,6 +27,7 @@ from newsfacet.index.mapping import (
     entries_template,
 )
 from newsfacet.index.recent import RECENT_MAPPINGS
+from newsfacet.ingest.clusters import cluster_hash
 
 _SMALL_INDEX = {"number_of_shards": 1, "number_of_replicas": 0}
 
@@ -42,6 +45,9 @@ def ensure_indices(client: OpenSearch, names: IndexNames) -> list[str]:
         # Additive changes (new fields, ignore_above) apply to the live index in place.
         client.indices.put_mapping(index=names.entries, body=ENTRY_MAPPINGS)
         done.append(f"mapping of {names.entries} updated")
+        filled = fill_cluster_fields(client, names.entries)
+        if filled:
+            done.append(f"cluster fields filled on {filled} entries of {names.entries}")
     else:
         index = entries_index_name(names.prefix)
         _create(client, index, {"aliases": {names.entries: {"is_write_index": True}}})
@@ -59,6 +65,61 @@ def ensure_indices(client: OpenSearch, names: IndexNames) -> list[str]:
             _create(client, index, {"settings": _SMALL_INDEX, "mappings": mappings})
             done.append(f"index {index} created")
     return done
+
+
+_PAGE = 1000
+_SET_HASH = "ctx._source.cluster_hash = params.hash"
+
+
+def fill_cluster_fields(client: OpenSearch, alias: str) -> int:
+    """Give entries stored before mapping revision 3 their cluster fields, once.
+
+    ``cluster_hash`` on every entry that lacks it, and the summary (size,
+    copies, members) on every member of each cluster of two or more among
+    them. Entries written since carry both; a second run finds nothing to do.
+
+    Returns:
+        How many entries were given a cluster hash.
+    """
+    missing = {"bool": {"must_not": [{"exists": {"field": "cluster_hash"}}]}}
+    filled = 0
+    while True:
+        hits = client.search(
+            index=alias,
+            body={
+                "size": _PAGE,
+                "track_total_hits": False,
+                "_source": ["cluster"],
+                "sort": [{"id": "asc"}],
+                "query": missing,
+            },
+        )["hits"]["hits"]
+        if not hits:
+            return filled
+        clusters = {str(h["_source"].get("cluster") or h["_id"]) for h in hits}
+        actions = [
+            {
+                "_op_type": "update",
+                "_index": alias,
+                "_id": hit["_id"],
+                "retry_on_conflict": 5,
+                "script": {
+                    "lang": "painless",
+                    "source": _SET_HASH,
+                    "params": {
+                        "hash": cluster_hash(str(hit["_source"].get("cluster") or hit["_id"]))
+                    },
+                },
+            }
+            for hit in hits
+        ]
+        verdicts = run_bulk(client, actions, refresh="wait_for")
+        refused = [v.reason for v in verdicts if not v.written and v.status != "missing"]
+        if refused:
+            raise IndexingError("cluster fields not stored", alias=alias, reason=refused[0])
+        filled += len(hits)
+        counted = count_clusters(client, alias, clusters)
+        propagate_summaries(client, alias, {c: s for c, s in counted.items() if s.size > 1})
 
 
 def check_ready(client: OpenSearch, names: IndexNames) -> None:

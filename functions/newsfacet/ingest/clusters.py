@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from newsfacet.models.entry import Entry
@@ -102,6 +101,9 @@ class SummaryPlan:
     search_members: frozenset[str] = frozenset()
 
 
+_COPY_FIELDS = {"title", "outlet", "outlet_name", "url", "published"}
+
+
 def cluster_hash(cluster: str) -> int:
     """A 64-bit number per cluster id, stored beside it for counting distinct stories.
 
@@ -115,14 +117,8 @@ def cluster_hash(cluster: str) -> int:
 
 
 def copy_of(entry: Entry) -> ClusterCopy:
-    return ClusterCopy(
-        id=entry.id,
-        title=entry.title,
-        outlet=entry.outlet,
-        outlet_name=entry.outlet_name,
-        url=entry.url,
-        published=entry.published.isoformat() if isinstance(entry.published, datetime) else None,
-    )
+    # The JSON form the entry is stored in, so copies read back compare equal.
+    return copy_from_source(entry.id, entry.model_dump(mode="json", include=_COPY_FIELDS))
 
 
 def copy_from_source(entry_id: str, source: Mapping[str, Any]) -> ClusterCopy:
