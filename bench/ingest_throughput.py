@@ -21,9 +21,10 @@ batches, near-duplicate candidates) kept in memory: no S3, no OpenSearch, no
 network. Its rate is the ceiling the end-to-end rate is measured against.
 
 Both run with entities on (spaCy loaded beforehand: the container's one-time
-cost is not in either rate). The two alternate ``NEWSFACET_BENCH_INGEST_REPEAT``
-times (default 2) so both see the same load on a shared machine; medians of
-those runs are reported.
+cost is not in either rate), batch by batch in turn (which of the two goes
+first alternates), so both meet the same load on a shared machine. The figure
+is the ratio of their total times; the pair runs ``NEWSFACET_BENCH_INGEST_REPEAT``
+times (default 3) and the median ratio is reported with every run's.
 """
 
 from __future__ import annotations
@@ -120,21 +121,25 @@ class _Memory:
                 self.by_band.setdefault(band, {})[entry.id] = member
 
 
-def compute_only(objects: list[Upload], *, known: dict[str, Any]) -> dict[str, Any]:
-    """The pure stages of ingest over ``objects`` in batches, lookups answered from memory."""
-    from newsfacet.errors import InputError
-    from newsfacet.ingest.minhash import Member, plan_clusters
-    from newsfacet.ingest.pipeline import open_object, prepare_unit, sign_unit, tag_unit
-    from newsfacet.ingest.template_lines import LineTally, line_keys
-    from newsfacet.models.document import ObjectRef
+class ComputeOnly:
+    """The pure stages of ingest, batch by batch, lookups answered from memory."""
 
-    memory = _Memory()
-    now = datetime.now(UTC)
-    entries_done = 0
-    started = time.perf_counter()
-    for start in range(0, len(objects), BATCH):
+    def __init__(self, known: dict[str, Any]) -> None:
+        self.known = known
+        self.memory = _Memory()
+        self.now = datetime.now(UTC)
+
+    def step(self, batch: list[Upload]) -> int:
+        """One batch; the number of entries it made."""
+        from newsfacet.errors import InputError
+        from newsfacet.ingest.minhash import Member, plan_clusters
+        from newsfacet.ingest.pipeline import open_object, prepare_unit, sign_unit, tag_unit
+        from newsfacet.ingest.template_lines import LineTally, line_keys
+        from newsfacet.models.document import ObjectRef
+
+        memory, now = self.memory, self.now
         articles = []
-        for upload in objects[start : start + BATCH]:
+        for upload in batch:
             ref = ObjectRef(
                 bucket=BUCKET,
                 key=upload.key,
@@ -151,21 +156,19 @@ def compute_only(objects: list[Upload], *, known: dict[str, Any]) -> dict[str, A
         tally = LineTally(memory.line_counts(line_keys(articles)), 3)
         unit = sign_unit(prepare_unit(articles, tally, now=now))
         reuse = {i: memory.entities[i] for i in unit.entries if i in memory.entities}
-        unit = tag_unit(unit, known=known, reuse=reuse)
-        batch = [
+        unit = tag_unit(unit, known=self.known, reuse=reuse)
+        members = [
             Member(e.id, memory.clusters.get(e.id, e.cluster), tuple(e.minhash), tuple(e.lsh_bands))
             for e in unit.entries.values()
         ]
         found = memory.candidates({b for e in unit.entries.values() for b in e.lsh_bands})
-        plan = plan_clusters(batch, found)
+        plan = plan_clusters(members, found)
         entries = [
             e.model_copy(update={"cluster": plan.clusters.get(e.id, e.cluster)})
             for e in unit.entries.values()
         ]
         memory.remember(tally, entries)
-        entries_done += len(entries)
-    elapsed = time.perf_counter() - started
-    return _rate(objects, entries_done, elapsed)
+        return len(entries)
 
 
 # -- end to end -------------------------------------------------------------------------
@@ -187,99 +190,123 @@ def _count_requests(client: Any, counts: Counter[str], spent: Counter[str]) -> N
     client.transport.perform_request = counting
 
 
-def end_to_end(url: str, objects: list[Upload], *, entities: bool = True) -> dict[str, Any]:
-    """The ingest service as the function builds it, S3 in moto, OpenSearch real."""
-    import boto3
-    from moto import mock_aws
+class EndToEnd:
+    """The ingest service as the function builds it, S3 in moto, OpenSearch real, fresh indices."""
 
-    from newsfacet.config import IndexNames, Settings
-    from newsfacet.index.client import build_client
-    from newsfacet.index.entries import EntryIndex
-    from newsfacet.index.learned import LearnedIndex
-    from newsfacet.index.setup import delete_indices, ensure_indices
-    from newsfacet.ingest.service import IngestConfig, IngestService
-    from newsfacet.models.document import ObjectRef
-    from newsfacet.storage import S3ObjectStore
+    def __init__(self, url: str, objects: list[Upload]) -> None:
+        self.url = url
+        self.objects = objects
+        self.opensearch: Counter[str] = Counter()
+        self.spent: Counter[str] = Counter()
+        self.s3_calls: Counter[str] = Counter()
 
-    names = IndexNames(PREFIX)
-    settings = Settings(opensearch_url=url, index_prefix=names.prefix, opensearch_timeout_s=30)  # type: ignore[arg-type]
-    client = build_client(settings)
-    delete_indices(client, names)
-    ensure_indices(client, names)
-    opensearch: Counter[str] = Counter()
-    spent: Counter[str] = Counter()
-    s3_calls: Counter[str] = Counter()
-    entries = 0
-    with mock_aws():
+    def __enter__(self) -> EndToEnd:
+        import boto3
+        from moto import mock_aws
+
+        from newsfacet.config import IndexNames, Settings
+        from newsfacet.index.client import build_client
+        from newsfacet.index.entries import EntryIndex
+        from newsfacet.index.learned import LearnedIndex
+        from newsfacet.index.setup import delete_indices, ensure_indices
+        from newsfacet.ingest.service import IngestConfig, IngestService
+        from newsfacet.storage import S3ObjectStore
+
+        self.names = IndexNames(PREFIX)
+        settings = Settings(
+            opensearch_url=self.url,  # type: ignore[arg-type]
+            index_prefix=self.names.prefix,
+            opensearch_timeout_s=30,
+        )
+        self.client = build_client(settings)
+        delete_indices(self.client, self.names)
+        ensure_indices(self.client, self.names)
+        self.mock = mock_aws()
+        self.mock.start()
         s3 = boto3.client("s3", region_name="us-east-1")
         s3.create_bucket(Bucket=BUCKET)
-        for upload in objects:
+        for upload in self.objects:
             s3.put_object(Bucket=BUCKET, Key=upload.key, Body=upload.data, Metadata=upload.metadata)
-        s3.meta.events.register("before-call.s3", lambda model, **_: s3_calls.update([model.name]))
-        service = IngestService(
-            store=S3ObjectStore(s3),
-            learned=LearnedIndex(client, lines_index=names.lines, aliases_index=names.aliases),
-            entries=EntryIndex(client, names),
-            config=IngestConfig(max_object_bytes=MAX_BYTES, tag_entities=entities),
+        s3.meta.events.register(
+            "before-call.s3", lambda model, **_: self.s3_calls.update([model.name])
         )
-        refs = [ObjectRef(bucket=BUCKET, key=u.key) for u in objects]
-        _count_requests(client, opensearch, spent)
-        try:
-            started = time.perf_counter()
-            for start in range(0, len(refs), BATCH):
-                reports = service.ingest(refs[start : start + BATCH])
-                entries += sum(r.entries for r in reports)
-            elapsed = time.perf_counter() - started
-        finally:
-            client.transport.perform_request = type(client.transport).perform_request.__get__(
-                client.transport
-            )
-            delete_indices(client, names)
-    batches = -(-len(objects) // BATCH)
-    figures = _rate(objects, entries, elapsed)
-    figures["opensearch_requests"] = dict(sorted(opensearch.items()))
-    figures["opensearch_seconds"] = {k: round(v, 2) for k, v in sorted(spent.items())}
-    figures["opensearch_requests_per_batch"] = round(sum(opensearch.values()) / batches, 2)
-    figures["opensearch_requests_per_object"] = round(sum(opensearch.values()) / len(objects), 2)
-    figures["s3_requests_per_object"] = round(sum(s3_calls.values()) / len(objects), 2)
-    return figures
+        self.service = IngestService(
+            store=S3ObjectStore(s3),
+            learned=LearnedIndex(
+                self.client, lines_index=self.names.lines, aliases_index=self.names.aliases
+            ),
+            entries=EntryIndex(self.client, self.names),
+            config=IngestConfig(max_object_bytes=MAX_BYTES),
+        )
+        _count_requests(self.client, self.opensearch, self.spent)
+        return self
+
+    def step(self, batch: list[Upload]) -> int:
+        from newsfacet.models.document import ObjectRef
+
+        reports = self.service.ingest([ObjectRef(bucket=BUCKET, key=u.key) for u in batch])
+        return sum(r.entries for r in reports)
+
+    def __exit__(self, *exc: object) -> None:
+        from newsfacet.index.setup import delete_indices
+
+        del self.client.transport.perform_request  # the counting wrapper
+        self.mock.stop()
+        delete_indices(self.client, self.names)
+
+    def round_trips(self, batches: int) -> dict[str, Any]:
+        total = sum(self.opensearch.values())
+        return {
+            "opensearch_requests": dict(sorted(self.opensearch.items())),
+            "opensearch_seconds": {k: round(v, 2) for k, v in sorted(self.spent.items())},
+            "opensearch_requests_per_batch": round(total / batches, 2),
+            "opensearch_requests_per_object": round(total / len(self.objects), 2),
+            "s3_requests_per_object": round(sum(self.s3_calls.values()) / len(self.objects), 2),
+        }
 
 
-def _rate(objects: list[Upload], entries: int, elapsed: float) -> dict[str, Any]:
+def _rate(objects: int, entries: int, elapsed: float) -> dict[str, Any]:
     return {
-        "objects": len(objects),
+        "objects": objects,
         "entries": entries,
         "seconds": round(elapsed, 2),
-        "entries_per_s": round(entries / elapsed, 2),
-        "objects_per_s": round(len(objects) / elapsed, 2),
+        "objects_per_s": round(objects / elapsed, 2),
     }
 
 
-def _medians(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    best = dict(runs[0])
-    for name in ("seconds", "entries_per_s", "objects_per_s"):
-        best[name] = round(statistics.median(r[name] for r in runs), 2)
-    best["objects_per_s_runs"] = [r["objects_per_s"] for r in runs]
-    return best
+def paired_run(url: str, objects: list[Upload]) -> dict[str, Any]:
+    """Both runs batch by batch, alternating which goes first, so both meet the same load."""
+    compute = ComputeOnly(known={})
+    batches = [objects[i : i + BATCH] for i in range(0, len(objects), BATCH)]
+    seconds = {"compute": 0.0, "e2e": 0.0}
+    made = {"compute": 0, "e2e": 0}
+    with EndToEnd(url, objects) as e2e:
+        runners: dict[str, Callable[[list[Upload]], int]] = {
+            "compute": compute.step,
+            "e2e": e2e.step,
+        }
+        for number, batch in enumerate(batches):
+            order = ["compute", "e2e"] if number % 2 == 0 else ["e2e", "compute"]
+            for name in order:
+                started = time.perf_counter()
+                made[name] += runners[name](batch)
+                seconds[name] += time.perf_counter() - started
+        trips = e2e.round_trips(len(batches))
+    return {
+        "compute_only": _rate(len(objects), made["compute"], seconds["compute"]),
+        "end_to_end": {**_rate(len(objects), made["e2e"], seconds["e2e"]), **trips},
+        "ratio": round(seconds["compute"] / seconds["e2e"], 3),
+    }
 
 
 def compare(url: str, name: str, objects: list[Upload], repeat: int) -> dict[str, Any]:
-    from newsfacet.ingest.canonical import AliasEntry
-
-    known: dict[str, AliasEntry] = {}
-    compute_runs, e2e_runs = [], []
-    for _ in range(repeat):
-        compute_runs.append(compute_only(objects, known=known))
-        e2e_runs.append(end_to_end(url, objects))
-    compute, e2e = _medians(compute_runs), _medians(e2e_runs)
-    ratios = [
-        round(e["objects_per_s"] / c["objects_per_s"], 3)
-        for c, e in zip(compute_runs, e2e_runs, strict=True)
-    ]
+    runs = [paired_run(url, objects) for _ in range(repeat)]
+    ratios = [r["ratio"] for r in runs]
+    middle = sorted(runs, key=lambda r: r["ratio"])[len(runs) // 2]
     return {
         "documents": name,
-        "compute_only": compute,
-        "end_to_end": e2e,
+        "compute_only": middle["compute_only"],
+        "end_to_end": middle["end_to_end"],
         "end_to_end_over_compute": round(statistics.median(ratios), 3),
         "ratio_runs": ratios,
     }
@@ -289,12 +316,11 @@ def run(ctx: Any) -> dict[str, Any]:
     from newsfacet.ingest.entities import load_alias_matcher, load_pipeline
 
     url = ctx.opensearch_url()
-    repeat = int(os.environ.get("NEWSFACET_BENCH_INGEST_REPEAT", "2"))
+    repeat = int(os.environ.get("NEWSFACET_BENCH_INGEST_REPEAT", "3"))
     load_pipeline()  # the container's one-time cost, kept out of both rates
     load_alias_matcher()
     plain, html = plain_objects(), html_objects()
-    end_to_end(url, plain[:5])  # warm imports, moto and connections
-    compute_only(html[:5], known={})
+    paired_run(url, plain[:10])  # warm imports, moto and connections
     return {
         "batch_objects": BATCH,
         "plain_text": compare(url, "plain", plain, repeat),

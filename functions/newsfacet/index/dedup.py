@@ -4,13 +4,14 @@ Race-free by construction rather than by locking. Every entry's cluster is
 the smallest cluster id of its verified near-duplicate group
 (:func:`newsfacet.ingest.minhash.plan_clusters`), and the index only ever
 lowers a stored cluster id (:data:`LOWER_CLUSTER_SCRIPT`). A worker decides
-before writing and writes without waiting for a refresh; then it registers
-its entries' band keys and changed clusters in the recent-writes index
-(``index/recent.py``), whose updates OpenSearch applies one at a time per
-document. Of two workers writing near-duplicates at the same moment, the one
-that registers second receives the first's entry id in the answer; it
-refreshes and looks again (:func:`second_look_query`), so at least one of
-them computes the shared minimum and lowers the other's cluster to it.
+before writing and writes without waiting for a refresh, registering its
+entries' band keys and changed clusters in the recent-writes index
+(``index/recent.py``) in the same request; OpenSearch applies the updates of
+one registry document one at a time. Of two workers writing near-duplicates at
+the same moment, the one that registers second receives the first's entry id
+in the answer; it refreshes and looks again (:func:`second_look_query`), so at
+least one of them computes the shared minimum and lowers the other's cluster
+to it.
 Lowering is commutative and idempotent, so any number of such corrections, in
 any order, end where a sequential run would.
 

@@ -6,11 +6,10 @@
   (near-duplicate candidates, each with its cluster's summary).
 * :meth:`EntryIndex.write`: the batch's entries (with their cluster
   summaries), the summaries of the stored members of the clusters they joined,
-  learned template lines, learned aliases and failure records in one bulk
-  request through the bulk core, without waiting for a refresh; then one more
-  bulk request registers the written entries' band keys and clusters in the
-  recent-writes index (``index/recent.py``) and reads back who else wrote
-  under them.
+  the registration of their band keys and clusters in the recent-writes index
+  (``index/recent.py``, which answers with who else wrote under them), learned
+  template lines, learned aliases and failure records: one bulk request
+  through the bulk core, without waiting for a refresh.
 * :meth:`EntryIndex.reconcile`: merges and summaries of large clusters, and
   the second look when another worker wrote near-duplicates at the same moment
   (``index/dedup.py``).
@@ -23,6 +22,7 @@ re-delivered events and second snapshots never create copies.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -53,6 +53,9 @@ from newsfacet.ingest.ports import ItemResult, Stored, StoredEntry, WriteBatch, 
 from newsfacet.models.entry import ENTITY_TYPES, Entity, Entry, entity_field
 
 logger = logging.getLogger(__name__)
+# How long a second look waits for another worker's registered entries to land.
+AWAIT_TRIES = 5
+AWAIT_PAUSE_S = 0.05
 
 # Adds each new source unless that very object version is listed already. Runs
 # on the shard, so two workers writing one entry serialise through retry_on_conflict.
@@ -191,6 +194,7 @@ class EntryIndex:
 
     def write(self, batch: WriteBatch) -> WriteResult:
         now = datetime.now(UTC)
+        now_ms = int(now.timestamp() * 1000)
         names = self.names
         plan = batch.summaries
         entries = [
@@ -198,6 +202,8 @@ class EntryIndex:
             for e in batch.entries
         ]
         summaries = summary_actions(plan, names.entries, skip=())
+        keys = registry_keys(batch.entries, plan)
+        registry = register_actions(keys, names.recent, now_ms=now_ms)
         lines: list[tuple[int, dict[str, Any]]] = [
             (i, action)
             for i, seen in enumerate(batch.lines)
@@ -205,15 +211,24 @@ class EntryIndex:
         ]
         aliases = list(alias_actions(batch.aliases, names.aliases, now=now))
         failures = [failure_action(r, names.failures, now=now) for r in batch.failures]
-        actions = [*entries, *summaries, *(a for _, a in lines), *aliases, *failures]
+        actions = [
+            *entries,
+            *summaries,
+            *registry,
+            *(a for _, a in lines),
+            *aliases,
+            *failures,
+        ]
         if not actions:
             return WriteResult()
-        # No refresh awaited: who else wrote at the same moment is read from the
-        # recent-writes index below, which answers at once.
+        # No refresh awaited: who else wrote at the same moment comes back from the
+        # recent-writes index in this same request (index/recent.py).
         verdicts = self._bulk(actions)
         cut = iter(verdicts)
         entry_verdicts = {e.id: next(cut) for e in batch.entries}
         self._check("cluster summary", [next(cut) for _ in summaries])
+        registered = [next(cut) for _ in registry]
+        self._check("recent-writes registration", registered)
         per_line = [next(cut) for _ in lines]
         # One observation is several line upserts; it stands or falls with the worst.
         worst = {}
@@ -222,27 +237,19 @@ class EntryIndex:
                 worst[i] = verdict
         alias_verdicts = {key: next(cut) for key in batch.aliases}
         failure_verdicts = [next(cut) for _ in failures]
-        written = [e for e in batch.entries if entry_verdicts[e.id].written]
         return WriteResult(
             entries=entry_verdicts,
             lines=[worst[i] for i in sorted(worst)],
             aliases=alias_verdicts,
             failures=failure_verdicts,
-            recent=frozenset(self._register(registry_keys(written, plan))),
+            recent=frozenset(others(registered, keys, now_ms=now_ms)),
         )
-
-    def _register(self, keys: Mapping[str, list[str]]) -> set[str]:
-        """Register written entries under their keys (after they are written); who else did."""
-        if not keys:
-            return set()
-        now_ms = int(datetime.now(UTC).timestamp() * 1000)
-        verdicts = self._bulk(register_actions(keys, self.names.recent, now_ms=now_ms))
-        self._check("recent-writes registration", verdicts)
-        return others(verdicts, keys, now_ms=now_ms)
 
     def _bulk(self, actions: list[dict[str, Any]]) -> list[ItemResult]:
         try:
-            return run_bulk(self.client, actions)
+            # One request per write, whatever the batch holds (a batch is bounded by
+            # unit_articles): the round trips stay fixed per batch.
+            return run_bulk(self.client, actions, chunk_size=max(len(actions), 1))
         except OpenSearchException as exc:  # e.g. a serialisation error before any answer
             raise IndexingError(f"bulk request failed: {exc}") from exc
 
@@ -271,7 +278,7 @@ class EntryIndex:
     ) -> int:
         alias = self.names.entries
         if unseen:
-            return self._second_look(entries)
+            return self._second_look(entries, unseen)
         changed = 0
         large = summaries.search_members
         lower = {old: new for old, new in merges.items() if new in large}
@@ -283,17 +290,21 @@ class EntryIndex:
             )
         return changed
 
-    def _second_look(self, entries: Sequence[Entry]) -> int:
+    def _second_look(self, entries: Sequence[Entry], unseen: Collection[str]) -> int:
         """Another worker wrote under the same keys at the same moment: refresh and look again.
 
         Rare (two near-duplicates within seconds, or two batches joining one
-        cluster at once), so a refresh here costs little; it makes every write
-        registered before this batch's registration visible to the search.
+        cluster at once), so a refresh here costs little. The other worker's
+        entries and their registration travel in one bulk request, applied
+        shard by shard, so its entries may land a moment after the
+        registration this batch read: they are awaited (a realtime ``mget``)
+        before the refresh that makes them visible to the search.
         """
         alias = self.names.entries
         bands = {b for e in entries for b in e.lsh_bands}
         clusters = {e.cluster for e in entries}
         try:
+            self._await(unseen)
             self.client.indices.refresh(index=alias)
             hits = self.client.search(
                 index=alias, body=second_look_query(bands, clusters, self.max_candidates)
@@ -310,6 +321,25 @@ class EntryIndex:
         counted = count_clusters(self.client, alias, touched)
         return changed + propagate_summaries(
             self.client, alias, {c: s for c, s in counted.items() if s.size > 1}
+        )
+
+    def _await(self, ids: Collection[str]) -> None:
+        """Wait (briefly) until entries another worker is writing exist.
+
+        One whose write failed never appears; its worker retries the batch and
+        then sees this batch's entries, so giving up after a while is safe.
+        """
+        waiting = sorted(ids)
+        for attempt in range(AWAIT_TRIES):
+            docs = self.client.mget(
+                index=self.names.entries, body={"ids": waiting}, params={"_source": "false"}
+            )["docs"]
+            waiting = [d["_id"] for d in docs if not d.get("found")]
+            if not waiting:
+                return
+            time.sleep(AWAIT_PAUSE_S * (attempt + 1))
+        logger.warning(
+            "entries registered by another worker did not appear", extra={"ids": waiting[:10]}
         )
 
     def _msearch(self, requests: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -4,9 +4,9 @@ A search sees an entry only after the next refresh (``refresh_interval``,
 1 s here, often 30 s on large domains). Two workers writing near-duplicates
 within that gap would each miss the other. Rather than wait for a refresh
 after every batch (``refresh=wait_for``, about half a second per batch on
-average), each batch registers what it wrote here after its entries are
-written, and the registration answers at once with what others registered
-under the same keys.
+average), each batch registers what it writes here, in the bulk request that
+writes its entries, and the registration answers at once with what others
+registered under the same keys.
 
 The index holds a fixed number of small documents (``BUCKETS``). A key (an
 LSH band key, or ``c:<cluster>`` for a cluster that gained members) goes to
@@ -15,6 +15,8 @@ Each bucket is updated by a script (entries older than ``WINDOW_MS`` are
 dropped as it runs) with ``_source`` returned in the bulk response. OpenSearch
 applies the updates of one document one after another, so of two workers that
 register the same key, the second receives the first's tuple: that worker
+waits until the first's entries exist (a realtime ``mget``: a bulk request is
+applied shard by shard, so they may land a moment after the registration),
 refreshes and looks again (``index/entries.py``). A tuple older than the window
 belongs to an entry every later lookup's search sees (the window far exceeds
 a refresh interval plus the longest lookup-to-write time of a batch, which the

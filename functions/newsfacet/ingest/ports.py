@@ -3,8 +3,9 @@
 
 Each port is used a fixed number of times per batch (not per object): one read
 per object, one lookup of learned template lines, one lookup of stored entries
-and near-duplicate candidates, one bulk write and its registration; a second
-look only when another worker wrote near-duplicates at the same moment.
+and near-duplicate candidates, one bulk write (which also registers what it
+wrote); a second look only when another worker wrote near-duplicates at the
+same moment.
 """
 
 from __future__ import annotations
@@ -122,7 +123,7 @@ class EntryStore(Protocol):
         ...
 
     def write(self, batch: WriteBatch) -> WriteResult:
-        """One bulk request, then the registration of what it wrote (no refresh awaited)."""
+        """One bulk request that also registers what it writes (no refresh awaited)."""
         ...
 
     def reconcile(

@@ -10,7 +10,7 @@ stages of ``ingest/pipeline.py``::
     stored entries + LSH candidates        EntryStore.lookup
     entities (stored ones reused), clusters tag_unit, plan_clusters (pure)
     cluster summaries                      plan_summaries (pure)
-    one bulk write, then its registration  EntryStore.write
+    one bulk write (and registration)      EntryStore.write
     merges; a second look only for         EntryStore.reconcile
     concurrent writers
 
