@@ -8,9 +8,11 @@ Two sets of real documents, each uploaded as one object per document:
   (whole HTML pages, their URL as ``x-amz-meta-url``).
 
 **End to end** is the ingest service exactly as the function builds it, in
-batches of ten objects (an SQS batch), over moto's S3 and the real OpenSearch
-(fresh indices): read, parse, template lines, entities, MinHash, the lookup
-round, the bulk write and the second look. OpenSearch requests and S3 calls are
+batches of ten objects (an SQS batch), over S3 (``moto_server`` in a process
+of its own on 127.0.0.1, as the local stack runs it: S3 work happens outside
+the function's process, as on AWS) and the real OpenSearch (fresh indices):
+read, parse, template lines, entities, MinHash, the lookup round, the bulk
+write and, when needed, the second look. OpenSearch requests and S3 calls are
 counted as they are sent, so the figures include round trips per batch.
 
 **Compute only** runs the very same pure stages (``ingest/pipeline.py``:
@@ -32,10 +34,14 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import socket
 import statistics
+import subprocess
+import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -190,11 +196,39 @@ def _count_requests(client: Any, counts: Counter[str], spent: Counter[str]) -> N
     client.transport.perform_request = counting
 
 
-class EndToEnd:
-    """The ingest service as the function builds it, S3 in moto, OpenSearch real, fresh indices."""
+@contextmanager
+def moto_server() -> Iterator[str]:
+    """``moto_server`` on a free port of 127.0.0.1, stopped (by its pid) on the way out."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("moto_server did not start") from None
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
-    def __init__(self, url: str, objects: list[Upload]) -> None:
+
+class EndToEnd:
+    """The ingest service as the function builds it; S3 in moto_server, fresh indices."""
+
+    def __init__(self, url: str, objects: list[Upload], s3_url: str) -> None:
         self.url = url
+        self.s3_url = s3_url
         self.objects = objects
         self.opensearch: Counter[str] = Counter()
         self.spent: Counter[str] = Counter()
@@ -202,7 +236,6 @@ class EndToEnd:
 
     def __enter__(self) -> EndToEnd:
         import boto3
-        from moto import mock_aws
 
         from newsfacet.config import IndexNames, Settings
         from newsfacet.index.client import build_client
@@ -221,9 +254,13 @@ class EndToEnd:
         self.client = build_client(settings)
         delete_indices(self.client, self.names)
         ensure_indices(self.client, self.names)
-        self.mock = mock_aws()
-        self.mock.start()
-        s3 = boto3.client("s3", region_name="us-east-1")
+        s3 = boto3.client(
+            "s3",
+            region_name="us-east-1",
+            endpoint_url=self.s3_url,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
         s3.create_bucket(Bucket=BUCKET)
         for upload in self.objects:
             s3.put_object(Bucket=BUCKET, Key=upload.key, Body=upload.data, Metadata=upload.metadata)
@@ -251,7 +288,6 @@ class EndToEnd:
         from newsfacet.index.setup import delete_indices
 
         del self.client.transport.perform_request  # the counting wrapper
-        self.mock.stop()
         delete_indices(self.client, self.names)
 
     def round_trips(self, batches: int) -> dict[str, Any]:
@@ -274,13 +310,13 @@ def _rate(objects: int, entries: int, elapsed: float) -> dict[str, Any]:
     }
 
 
-def paired_run(url: str, objects: list[Upload]) -> dict[str, Any]:
+def paired_run(url: str, objects: list[Upload], s3_url: str) -> dict[str, Any]:
     """Both runs batch by batch, alternating which goes first, so both meet the same load."""
     compute = ComputeOnly(known={})
     batches = [objects[i : i + BATCH] for i in range(0, len(objects), BATCH)]
     seconds = {"compute": 0.0, "e2e": 0.0}
     made = {"compute": 0, "e2e": 0}
-    with EndToEnd(url, objects) as e2e:
+    with EndToEnd(url, objects, s3_url) as e2e:
         runners: dict[str, Callable[[list[Upload]], int]] = {
             "compute": compute.step,
             "e2e": e2e.step,
@@ -299,8 +335,8 @@ def paired_run(url: str, objects: list[Upload]) -> dict[str, Any]:
     }
 
 
-def compare(url: str, name: str, objects: list[Upload], repeat: int) -> dict[str, Any]:
-    runs = [paired_run(url, objects) for _ in range(repeat)]
+def compare(url: str, s3_url: str, name: str, objects: list[Upload], repeat: int) -> dict[str, Any]:
+    runs = [paired_run(url, objects, s3_url) for _ in range(repeat)]
     ratios = [r["ratio"] for r in runs]
     middle = sorted(runs, key=lambda r: r["ratio"])[len(runs) // 2]
     return {
@@ -320,9 +356,10 @@ def run(ctx: Any) -> dict[str, Any]:
     load_pipeline()  # the container's one-time cost, kept out of both rates
     load_alias_matcher()
     plain, html = plain_objects(), html_objects()
-    paired_run(url, plain[:10])  # warm imports, moto and connections
-    return {
-        "batch_objects": BATCH,
-        "plain_text": compare(url, "plain", plain, repeat),
-        "html": compare(url, "html", html, repeat),
-    }
+    with moto_server() as s3_url:
+        paired_run(url, plain[:10], s3_url)  # warm imports, moto and connections
+        return {
+            "batch_objects": BATCH,
+            "plain_text": compare(url, s3_url, "plain", plain, repeat),
+            "html": compare(url, s3_url, "html", html, repeat),
+        }

@@ -25,7 +25,9 @@ number of round trips is fixed per batch, not per object.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
@@ -58,6 +60,8 @@ from newsfacet.models.entry import Entry
 logger = logging.getLogger(__name__)
 
 Status = Literal["indexed", "partial", "rejected", "retry"]
+# Objects read ahead of the one being parsed (each held in memory until parsed).
+READ_AHEAD = 4
 ObjectKey = tuple[str, str, str | None, str | None]
 
 
@@ -153,11 +157,28 @@ class _Run:
             self._unit(unit)
 
     # -- reading ---------------------------------------------------------------------
+    def _reads(self) -> Iterator[tuple[ObjectReport, Future[tuple[bytes, ObjectRef]]]]:
+        """Each object's read, started up to ``READ_AHEAD`` objects ahead of the one parsed.
+
+        A GET is a round trip of tens of milliseconds; reading the next objects
+        while this one is parsed keeps them off the batch's time.
+        """
+        limit = self.config.max_object_bytes
+        with ThreadPoolExecutor(max_workers=READ_AHEAD) as pool:
+            pending: deque[tuple[ObjectReport, Future[tuple[bytes, ObjectRef]]]] = deque()
+            for report in self.objects:
+                pending.append(
+                    (report, pool.submit(self.service.store.read, report.ref, limit=limit))
+                )
+                if len(pending) > READ_AHEAD:
+                    yield pending.popleft()
+            yield from pending
+
     def _articles(self) -> Iterator[Article]:
         """Every article of every object, lazily; object and article rejections noted."""
-        for report in self.objects:
+        for report, read in self._reads():
             try:
-                data, ref = self.service.store.read(report.ref, limit=self.config.max_object_bytes)
+                data, ref = read.result()
             except InputError as error:
                 self._reject(report, error, whole=True)
                 continue
