@@ -10,6 +10,7 @@ from opensearchpy.exceptions import TransportError
 
 from newsfacet.errors import InvalidRequestError
 from newsfacet.index.entries import EntryIndex
+from newsfacet.ingest.clusters import plan_summaries, stored_summary
 from newsfacet.ingest.ports import WriteBatch
 from newsfacet.models.api import SearchParams
 from newsfacet.search.cursor import decode_cursor
@@ -84,14 +85,19 @@ def test_each_story_once_while_entries_arrive(os_client: Any, settings: Any, sor
         fresh = next(a for a in arrivals if "Belgorod" in a.body).model_copy(
             update={"id": "fresh" + "0" * 27, "cluster": "fresh", "fingerprint": "fresh"}
         )
-        writer.write(WriteBatch(entries=[*arrivals, fresh]))
+        found = {h["_id"]: stored_summary(h["_id"], h["_source"]) for h in stored}
+        # As ingest writes them: each arrival with its story's size and copies.
+        summaries = plan_summaries([*arrivals, fresh], found=found, stored_ids=(), merges={})
+        writer.write(WriteBatch(entries=[*arrivals, fresh], summaries=summaries))
+        # Searchable after the next refresh (ingest does not wait for one); made now.
+        os_client.indices.refresh(index=settings.index_names.entries)
 
     during = _walk(service, params, between=arrive)
     shown = [h["cluster"] for h in during]
     assert len(shown) == len(set(shown)), "a story was shown twice"
     assert set(shown) == set(stories), "the walk lost or gained stories mid-way"
     after = _walk(service, params)
-    assert {h["cluster"] for h in after} == set(stories) | {"fresh"}
+    assert sorted(h["cluster"] for h in after) == sorted({*stories, "fresh"})
 
 
 def test_expired_point_in_time_is_a_clear_400(os_client: Any, settings: Any) -> None:

@@ -9,7 +9,8 @@ ordered stream of matching entries with ``search_after`` and show a story
 * from the start of the stream, the first entry of a cluster seen is its leader;
 * after a cursor, a cluster first seen on this page may have had its leader on an
   earlier page, so one collapse query (allowed, it has no ``search_after``)
-  over just those clusters names each cluster's leader in the same order.
+  over just those clusters names each cluster's leader in the same order;
+  a story of one entry (no ``cluster_size`` above one on the hit) needs none.
 
 The cursor is the sort key of the last entry examined, so every cluster is
 shown exactly once across pages. The first page also notes the newest
@@ -159,7 +160,11 @@ class SearchService:
             batch = raw["hits"]["hits"]
             leaders = None
             if params.dedup and not from_start:
-                fresh = list(dict.fromkeys(_cluster(h) for h in batch if _cluster(h) not in seen))
+                fresh = list(
+                    dict.fromkeys(
+                        _cluster(h) for h in batch if _cluster(h) not in seen and _shared(h)
+                    )
+                )
                 leaders = self._leaders(params, fresh, pit) if fresh else set()
             for hit in batch:
                 cluster = _cluster(hit)
@@ -167,7 +172,7 @@ class SearchService:
                     if cluster in seen:
                         continue
                     seen.add(cluster)
-                    if leaders is not None and hit["_id"] not in leaders:
+                    if leaders is not None and _shared(hit) and hit["_id"] not in leaders:
                         continue
                 shown.append(hit)
                 if len(shown) == want:
@@ -303,6 +308,14 @@ def _snapshot(params: SearchParams, aggs: dict[str, Any]) -> int | None:
 
 def _cluster(hit: dict[str, Any]) -> str:
     return str(hit["_source"].get("cluster") or hit["_id"])
+
+
+def _shared(hit: dict[str, Any]) -> bool:
+    """Whether the hit's story has other entries (ingest stores the size on each member).
+
+    A story of one is its own leader on any page: no leader query is needed for it.
+    """
+    return int(hit["_source"].get("cluster_size") or 1) > 1
 
 
 def _is_too_many_buckets(exc: TransportError) -> bool:
