@@ -112,3 +112,49 @@ def test_expired_point_in_time_is_a_clear_400(os_client: Any, settings: Any) -> 
     with pytest.raises(InvalidRequestError) as info:
         service.search(params, first.next_cursor)
     assert info.value.parameter == "cursor"
+
+
+class BudgetRunsOut:
+    """The real client, except that a search with a time budget reports that it ran out."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self.bodies: list[dict[str, Any]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        real = getattr(self._client, name)
+        if name != "search":
+            return real
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            body = kwargs.get("body") or {}
+            self.bodies.append(body)
+            raw = real(*args, **kwargs)
+            if "timeout" in body:
+                raw["timed_out"] = True
+            return raw
+
+        return call
+
+
+def test_story_counts_over_the_time_budget_leave_the_facets_without_them(
+    os_client: Any, settings: Any
+) -> None:
+    index_corpus(os_client, settings.index_prefix, settings.index_names.entries)
+    params = SearchParams(q="Belgorod", facet_stories=True)
+    counted = SearchService(os_client, settings.index_names.entries, b"test").search(params)
+    assert any(v.stories for f in counted.facets.values() for v in f.values)
+
+    slow = BudgetRunsOut(os_client)
+    result = SearchService(slow, settings.index_names.entries, b"test").search(params)  # type: ignore[arg-type]
+
+    assert [h.id for h in result.hits] == [h.id for h in counted.hits]
+    assert result.counts == counted.counts
+    values = [v for f in result.facets.values() for v in f.values]
+    assert values
+    assert all(v.stories is None for v in values)
+    assert [v.count for f in result.facets.values() for v in f.values] == [
+        v.count for f in counted.facets.values() for v in f.values
+    ]
+    assert len(slow.bodies) == 2
+    assert "timeout" not in slow.bodies[1]

@@ -59,6 +59,9 @@ PIT_KEEP_ALIVE = "5m"
 CANONICAL_KEY = re.compile(r"^(PERSON|ORG|LOC):\S.*$")
 MAX_ROUNDS = 3
 MAX_MEMBERS = 100
+# What per-value story counts may take inside OpenSearch (the client waits 5 s by
+# default, NEWSFACET_OPENSEARCH_TIMEOUT_S): past it, the page comes without them.
+STORIES_BUDGET = "2s"
 
 
 class SearchService:
@@ -151,11 +154,14 @@ class SearchService:
         raw_first: dict[str, Any] | None = None
         position = after
         for round_no in range(MAX_ROUNDS):
-            aggs = build_aggregations(params) if round_no == 0 else None
-            body = build_page_query(
-                params, fetch_size=fetch, search_after=position, aggregations=aggs
-            )
-            raw = self._search(body, pit)
+            if round_no == 0 and params.facet_stories:
+                raw = self._first_with_stories(params, fetch, position, pit)
+            else:
+                aggs = build_aggregations(params) if round_no == 0 else None
+                body = build_page_query(
+                    params, fetch_size=fetch, search_after=position, aggregations=aggs
+                )
+                raw = self._search(body, pit)
             raw_first = raw_first or raw
             batch = raw["hits"]["hits"]
             leaders = None
@@ -185,6 +191,30 @@ class SearchService:
         # The page is short because many copies were skipped; the cursor resumes
         # after the last entry examined, so nothing is lost.
         return shown, raw_first, position
+
+    def _first_with_stories(
+        self, params: SearchParams, fetch: int, after: list[Any] | None, pit: str | None
+    ) -> dict[str, Any]:
+        """The first page with per-value story counts, within a time budget.
+
+        Story counts grow with the matching entries (a distinct count per facet
+        value). OpenSearch stops collecting at the budget and says so
+        (``timed_out``); the page is then asked again without them, and its facet
+        values carry ``stories: null``: counted stories or none, never an error
+        or a partial count.
+        """
+        body = build_page_query(
+            params, fetch_size=fetch, search_after=after, aggregations=build_aggregations(params)
+        )
+        raw = self._search({**body, "timeout": STORIES_BUDGET}, pit)
+        if not raw.get("timed_out"):
+            return raw
+        logger.warning("story counts over the time budget; facets sent without them")
+        plain = params.model_copy(update={"facet_stories": False})
+        body = build_page_query(
+            plain, fetch_size=fetch, search_after=after, aggregations=build_aggregations(plain)
+        )
+        return self._search(body, pit)
 
     def _leaders(self, params: SearchParams, clusters: list[str], pit: str | None) -> set[str]:
         raw = self._search(build_cluster_leaders_query(params, clusters), pit)
