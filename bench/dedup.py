@@ -251,6 +251,29 @@ def _settle(client: Any) -> None:
         time.sleep(1)
 
 
+def _segments(client: Any) -> int:
+    stats = client.indices.stats(index=f"{PREFIX}-entries", metric="segments")
+    return int(stats["_all"]["primaries"]["segments"]["count"])
+
+
+def _time_decisions(
+    client: Any, decide: Any, probes: list[Any], ids: list[str]
+) -> tuple[list[float], list[float], int]:
+    """Each probe decided ``PASSES`` times, alternating with a GET by id (the baseline)."""
+    timings, gets, joined = [], [], 0
+    # Decision and baseline alternate, so both see the same load on a shared machine.
+    for entry, entry_id in zip(probes * PASSES, ids * 2 * PASSES, strict=False):
+        started = time.perf_counter()
+        plan, _ = decide(entry)
+        timings.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        client.get(index=f"{PREFIX}-entries", id=entry_id, params={"_source": "false"})
+        gets.append((time.perf_counter() - started) * 1000)
+        # joined: takes a stored cluster, or is lower and pulls that cluster to itself
+        joined += plan.clusters[entry.id] != entry.id or bool(plan.merges)
+    return timings, gets, joined // PASSES
+
+
 def decision_times(client: Any) -> dict[str, Any]:
     from newsfacet.config import IndexNames
     from newsfacet.index.entries import EntryIndex
@@ -283,18 +306,7 @@ def decision_times(client: Any) -> dict[str, Any]:
                 body={"size": len(probes), "_source": False, "query": {"match_all": {}}},
             )["hits"]["hits"]
         ]
-        timings, gets, joined = [], [], 0
-        # Decision and baseline alternate, so both see the same load on a shared machine.
-        for entry, entry_id in zip(probes * PASSES, ids * 2 * PASSES, strict=False):
-            started = time.perf_counter()
-            plan, _ = decide(entry)
-            timings.append((time.perf_counter() - started) * 1000)
-            started = time.perf_counter()
-            client.get(index=f"{PREFIX}-entries", id=entry_id, params={"_source": "false"})
-            gets.append((time.perf_counter() - started) * 1000)
-            # joined: takes a stored cluster, or is lower and pulls that cluster to itself
-            joined += plan.clusters[entry.id] != entry.id or bool(plan.merges)
-        joined //= PASSES
+        timings, gets, joined = _time_decisions(client, decide, probes, ids)
         candidates = [len(decide(entry)[1].candidates) for entry in probes]
         out[str(size)] = {
             "decision_ms_median": round(statistics.median(timings), 2),
@@ -302,8 +314,14 @@ def decision_times(client: Any) -> dict[str, Any]:
             "baseline_get_by_id_ms_median": round(statistics.median(gets), 2),
             "probes_joining_a_cluster": f"{joined}/{len(probes)} ({PROBES} are edited copies)",
             "candidates_per_decision_mean": round(statistics.mean(candidates), 2),
+            "segments": _segments(client),
             "load_s": round(load_s, 1),
         }
+    # What the growth is made of: the same decisions once the index is one segment.
+    client.indices.forcemerge(index=f"{PREFIX}-entries", max_num_segments=1, request_timeout=3600)
+    _settle(client)
+    merged, _, _ = _time_decisions(client, decide, probes, ids)
+    out[str(sizes[-1])]["one_segment_decision_ms_median"] = round(statistics.median(merged), 2)
     first, last = out[str(sizes[0])], out[str(sizes[-1])]
     out["largest"] = sizes[-1]
     out["ratio_largest_over_1k"] = round(
