@@ -4,7 +4,8 @@ Decision time. Entries are synthetic but made of real text: each is 5-10
 sentences drawn from the article texts in ``bench/data/articles.jsonl`` (main
 text of the extraction-dev pages), and one in ten stored entries is an edited
 copy of an earlier one, in its cluster. The index is filled by bulk loading to
-1k, 10k and 100k entries; at each size 200 decisions are timed: what ingest
+1k, 10k and 100k entries (and 1M with ``NEWSFACET_BENCH_1M=1``); at each size
+200 decisions are timed: what ingest
 runs per entry before writing (one terms query on the band keys, then
 verification) for 100 edited copies of stored entries and 100 new texts. The
 baseline beside it is a GET of one entry by id at the same size.
@@ -24,6 +25,7 @@ their estimated Jaccard similarity reaches the threshold; every threshold from
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import statistics
@@ -36,6 +38,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = ROOT / "bench" / "data" / "articles.jsonl"
 SIZES = (1_000, 10_000, 100_000)
+MILLION_SIZES = (*SIZES, 1_000_000)
 PROBES = 100
 PASSES = 3  # every probe is decided three times; medians over all of them
 PREFIX = "bench-dedup"
@@ -248,6 +251,29 @@ def _settle(client: Any) -> None:
         time.sleep(1)
 
 
+def _segments(client: Any) -> int:
+    stats = client.indices.stats(index=f"{PREFIX}-entries", metric="segments")
+    return int(stats["_all"]["primaries"]["segments"]["count"])
+
+
+def _time_decisions(
+    client: Any, decide: Any, probes: list[Any], ids: list[str]
+) -> tuple[list[float], list[float], int]:
+    """Each probe decided ``PASSES`` times, alternating with a GET by id (the baseline)."""
+    timings, gets, joined = [], [], 0
+    # Decision and baseline alternate, so both see the same load on a shared machine.
+    for entry, entry_id in zip(probes * PASSES, ids * 2 * PASSES, strict=False):
+        started = time.perf_counter()
+        plan, _ = decide(entry)
+        timings.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        client.get(index=f"{PREFIX}-entries", id=entry_id, params={"_source": "false"})
+        gets.append((time.perf_counter() - started) * 1000)
+        # joined: takes a stored cluster, or is lower and pulls that cluster to itself
+        joined += plan.clusters[entry.id] != entry.id or bool(plan.merges)
+    return timings, gets, joined // PASSES
+
+
 def decision_times(client: Any) -> dict[str, Any]:
     from newsfacet.config import IndexNames
     from newsfacet.index.entries import EntryIndex
@@ -263,7 +289,8 @@ def decision_times(client: Any) -> dict[str, Any]:
 
     out: dict[str, Any] = {}
     loaded = 0
-    for size in SIZES:
+    sizes = MILLION_SIZES if os.environ.get("NEWSFACET_BENCH_1M") == "1" else SIZES
+    for size in sizes:
         load_started = time.perf_counter()
         _load(client, loaded, size)
         loaded = size
@@ -279,18 +306,7 @@ def decision_times(client: Any) -> dict[str, Any]:
                 body={"size": len(probes), "_source": False, "query": {"match_all": {}}},
             )["hits"]["hits"]
         ]
-        timings, gets, joined = [], [], 0
-        # Decision and baseline alternate, so both see the same load on a shared machine.
-        for entry, entry_id in zip(probes * PASSES, ids * 2 * PASSES, strict=False):
-            started = time.perf_counter()
-            plan, _ = decide(entry)
-            timings.append((time.perf_counter() - started) * 1000)
-            started = time.perf_counter()
-            client.get(index=f"{PREFIX}-entries", id=entry_id, params={"_source": "false"})
-            gets.append((time.perf_counter() - started) * 1000)
-            # joined: takes a stored cluster, or is lower and pulls that cluster to itself
-            joined += plan.clusters[entry.id] != entry.id or bool(plan.merges)
-        joined //= PASSES
+        timings, gets, joined = _time_decisions(client, decide, probes, ids)
         candidates = [len(decide(entry)[1].candidates) for entry in probes]
         out[str(size)] = {
             "decision_ms_median": round(statistics.median(timings), 2),
@@ -298,11 +314,20 @@ def decision_times(client: Any) -> dict[str, Any]:
             "baseline_get_by_id_ms_median": round(statistics.median(gets), 2),
             "probes_joining_a_cluster": f"{joined}/{len(probes)} ({PROBES} are edited copies)",
             "candidates_per_decision_mean": round(statistics.mean(candidates), 2),
+            "segments": _segments(client),
             "load_s": round(load_s, 1),
         }
-    first, last = out[str(SIZES[0])], out[str(SIZES[-1])]
-    out["ratio_100k_over_1k"] = round(last["decision_ms_median"] / first["decision_ms_median"], 2)
-    out["baseline_ratio_100k_over_1k"] = round(
+    # What the growth is made of: the same decisions once the index is one segment.
+    client.indices.forcemerge(index=f"{PREFIX}-entries", max_num_segments=1, request_timeout=3600)
+    _settle(client)
+    merged, _, _ = _time_decisions(client, decide, probes, ids)
+    out[str(sizes[-1])]["one_segment_decision_ms_median"] = round(statistics.median(merged), 2)
+    first, last = out[str(sizes[0])], out[str(sizes[-1])]
+    out["largest"] = sizes[-1]
+    out["ratio_largest_over_1k"] = round(
+        last["decision_ms_median"] / first["decision_ms_median"], 2
+    )
+    out["baseline_ratio_largest_over_1k"] = round(
         last["baseline_get_by_id_ms_median"] / first["baseline_get_by_id_ms_median"], 2
     )
     return out
@@ -315,7 +340,7 @@ def run(ctx: Any) -> dict[str, Any]:
 
     settings = Settings(
         opensearch_url=ctx.opensearch_url(), index_prefix=PREFIX, opensearch_timeout_s=60
-    )  # type: ignore[arg-type]
+    )
     client = build_client(settings)
     delete_indices(client, IndexNames(PREFIX))
     ensure_indices(client, IndexNames(PREFIX))

@@ -1,22 +1,43 @@
-"""Search latency through the handler vs. straight to OpenSearch, and cold start.
+"""Search latency through the handler beside the same main query sent straight to OpenSearch,
+at growing index sizes, and cold start.
 
-Loads 100,000 entries (``NEWSFACET_BENCH_ENTRIES`` to change) built from real
-article text (bench/data/articles.jsonl.gz: 98 English news articles, their
-outlets and spaCy entities), with dates over three and a half years and one
-entry in ten a near-duplicate copy of an earlier one under another outlet.
+**Index.** Entries are made of real text (``bench/data/articles.jsonl.gz``: 98 English
+news articles, their outlets and spaCy entities): each takes a window of 2-6
+paragraphs of one article, with every eighth word swapped for a word of the
+corpus's vocabulary (so that no two texts are the same and term statistics keep
+growing with the index, as in news), the article's outlet and entities, a date
+within three and a half years, and 0-2 cited outlets. One entry in ten is a
+near-duplicate copy of an earlier one under another outlet, in its cluster;
+every member of a cluster carries the cluster's size and first copies, as ingest
+stores them. Entries are generated in blocks of 1,000 (clusters stay inside a
+block) and bulk loaded at full speed, two requests in flight, refresh off; the
+load time of each tier is a figure. After loading, the index is refreshed and
+left to finish its merges (no force-merge: a live index is not force-merged).
 
-Figures, all measured in this run:
+**Tiers.** 100,000 and 300,000 entries by default; ``NEWSFACET_BENCH_1M=1`` adds
+1,000,000 (``NEWSFACET_BENCH_TIERS=100000,300000`` picks any). Each tier extends
+the previous one.
 
-* p50/p99 of typical faceted searches through SearchFunction's handler (API
-  Gateway events, in process) and of the page query alone sent straight to
-  OpenSearch with the same client; their ratio is the handler's overhead
-  (validation, entity resolution, the "also reported by" lookup, mapping).
-* Cold start: import time of the search handler module against ``import boto3``
-  alone, and import plus the first /search request, each in fresh interpreters.
+**Shapes** (each request through SearchFunction's handler, in process, with API
+Gateway events): ``q`` only (no facets), ``q`` with the default facets, an
+entity filter, newest first over everything, page two of a ``q`` search (its
+cursor), ``dedup=false``, and ``facet_stories=true``. The handler's requests to
+OpenSearch are recorded; its first search (the page query) is then sent
+straight to OpenSearch with the same client settings, alternating with the
+handler, so both meet the same load. Round trips are the handler's requests per
+search.
+
+**OpenSearch** heap (used/max), segments and store size after each tier.
+
+Also measured at each tier, straight to OpenSearch, to decide two choices:
+story counts (cardinality) over the ``cluster`` keyword against over the
+numeric ``cluster_hash``; and a date-ordered page without aggregations with
+``track_total_hits`` exact against capped at 10,000.
 """
 
 from __future__ import annotations
 
+import copy
 import gzip
 import hashlib
 import json
@@ -26,6 +47,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -34,9 +56,26 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "bench" / "data" / "articles.jsonl.gz"
 PREFIX = "bench-search"
-ROUNDS = 20
+BLOCK = 1_000
+ROUNDS = 30
 WARMUP = 3
 COLD_REPEAT = 5
+DEFAULT_TIERS = (100_000, 300_000)
+MILLION_TIERS = (100_000, 300_000, 1_000_000)
+
+Params = list[tuple[str, str]]
+
+
+def tiers() -> tuple[int, ...]:
+    chosen = os.environ.get("NEWSFACET_BENCH_TIERS")
+    if chosen:
+        return tuple(sorted(int(t) for t in chosen.split(",")))
+    if os.environ.get("NEWSFACET_BENCH_1M") == "1":
+        return MILLION_TIERS
+    return DEFAULT_TIERS
+
+
+# -- the index ---------------------------------------------------------------------------
 
 
 def _articles() -> list[dict[str, Any]]:
@@ -44,72 +83,150 @@ def _articles() -> list[dict[str, Any]]:
         return [json.loads(line) for line in handle]
 
 
-def _documents(count: int) -> Any:
-    """Stored entry documents, deterministic for a given count."""
+def documents(seed: int = 7) -> Iterator[list[dict[str, Any]]]:
+    """Stored entry documents in blocks of ``BLOCK``, deterministic for a seed."""
     from newsfacet.index.entries import entry_document
+    from newsfacet.ingest.clusters import combine
     from newsfacet.models.entry import Entity, Entry
 
-    rng = random.Random(7)
+    rng = random.Random(seed)
     articles = _articles()
+    vocabulary = sorted(
+        {w for a in articles for p in a["paragraphs"] for w in p.split() if w.isalpha()}
+    )
     weights = [1 / (rank + 1) for rank in range(len(articles))]  # a few big outlets
     outlets = [a["outlet"] for a in articles]
     start = datetime(2021, 1, 1, tzinfo=UTC)
     now = datetime.now(UTC)
-    made: list[tuple[str, str, str, datetime]] = []  # id, cluster, body, published
-    for number in range(count):
-        entry_id = hashlib.sha256(f"bench-{number}".encode()).hexdigest()[:32]
-        if made and rng.random() < 0.1:
-            _, cluster, body, published = rng.choice(made[-5000:])
-            body += " (Syndicated copy.)"
-            published += timedelta(hours=rng.randint(1, 48))
-            article = rng.choices(articles, weights)[0]
-            window_entities: set[tuple[str, str]] = set()
-        else:
-            article = rng.choices(articles, weights)[0]
-            paragraphs = article["paragraphs"]
-            first = rng.randrange(len(paragraphs))
-            window = range(first, min(first + rng.randint(2, 6), len(paragraphs)))
-            body = "\n".join(paragraphs[i] for i in window)
-            window_entities = {tuple(e) for i in window for e in article["entities"][i]}  # type: ignore[misc]
-            published = start + timedelta(seconds=rng.randrange(int(3.5 * 365 * 86400)))
-            cluster = entry_id
-        made.append((entry_id, cluster, body, published))
-        entry = Entry(
-            id=entry_id,
-            title=" ".join(body.split()[:12]),
-            body=body,
-            published=published,
-            outlet=article["outlet"],
-            outlet_name=article["outlet"],
-            url=article["url"],
-            language="en",
-            entities=[
-                Entity(start=0, end=0, text=name, type=kind, canonical=name)  # type: ignore[arg-type]
-                for kind, name in sorted(window_entities)
-            ],
-            cited_outlets=rng.sample(outlets, rng.choice([0, 0, 1, 2])),
-            fingerprint=entry_id,
-            cluster=cluster,
-            sources=[],
-        )
-        yield entry_document(entry, now=now)
+    number = 0
+    while True:
+        block: list[Entry] = []
+        for _ in range(BLOCK):
+            entry_id = hashlib.sha256(f"bench-{number}".encode()).hexdigest()[:32]
+            number += 1
+            originals = [e for e in block if e.cluster == e.id]
+            if originals and rng.random() < 0.1:
+                leader = rng.choice(originals[-200:])
+                body = leader.body + " (Syndicated copy.)"
+                published = (leader.published or start) + timedelta(hours=rng.randint(1, 48))
+                article = rng.choices(articles, weights)[0]
+                cluster, mentions = leader.cluster, leader.entities
+            else:
+                article = rng.choices(articles, weights)[0]
+                paragraphs = article["paragraphs"]
+                first = rng.randrange(len(paragraphs))
+                window = range(first, min(first + rng.randint(2, 6), len(paragraphs)))
+                words = "\n".join(paragraphs[i] for i in window).split(" ")
+                for i in range(rng.randrange(8), len(words), 8):
+                    words[i] = rng.choice(vocabulary)
+                body = " ".join(words)
+                found = sorted({tuple(e) for i in window for e in article["entities"][i]})
+                mentions = [
+                    Entity(start=0, end=0, text=name, type=kind, canonical=name)
+                    for kind, name in found
+                ]
+                published = start + timedelta(seconds=rng.randrange(int(3.5 * 365 * 86400)))
+                cluster = entry_id
+            block.append(
+                Entry(
+                    id=entry_id,
+                    title=" ".join(body.split()[:12]),
+                    body=body,
+                    published=published,
+                    outlet=article["outlet"],
+                    outlet_name=article["outlet"],
+                    url=article["url"],
+                    language="en",
+                    entities=list(mentions),
+                    cited_outlets=rng.sample(outlets, rng.choice([0, 0, 1, 2])),
+                    fingerprint=entry_id,
+                    cluster=cluster,
+                    sources=[],
+                )
+            )
+        groups: dict[str, list[Entry]] = {}
+        for entry in block:
+            groups.setdefault(entry.cluster, []).append(entry)
+        summaries = {
+            c: combine(c, [], members) for c, members in groups.items() if len(members) > 1
+        }
+        yield [entry_document(e, now=now, summary=summaries.get(e.cluster)) for e in block]
 
 
-def _load(client: Any, alias: str, count: int) -> float:
-    from opensearchpy.helpers import streaming_bulk
+def load(client: Any, alias: str, blocks: Iterator[list[dict[str, Any]]], count: int) -> float:
+    """Bulk load ``count`` more entries at full speed; the seconds it took (refresh included)."""
+    from opensearchpy.helpers import parallel_bulk
+
+    def actions() -> Iterator[dict[str, Any]]:
+        for _ in range(count // BLOCK):
+            for doc in next(blocks):
+                yield {"_index": alias, "_id": doc["id"], "_source": doc}
 
     started = time.perf_counter()
     client.indices.put_settings(index=alias, body={"index": {"refresh_interval": "-1"}})
-    actions = ({"_index": alias, "_id": d["id"], "_source": d} for d in _documents(count))
-    for ok, item in streaming_bulk(
-        client, actions, chunk_size=1000, max_retries=3, raise_on_error=True, request_timeout=120
+    for ok, item in parallel_bulk(
+        client, actions(), thread_count=2, chunk_size=1000, request_timeout=300
     ):
         if not ok:
             raise RuntimeError(item)
     client.indices.put_settings(index=alias, body={"index": {"refresh_interval": "1s"}})
-    client.indices.refresh(index=alias, request_timeout=300)
-    client.indices.forcemerge(index=alias, max_num_segments=1, request_timeout=600)
+    client.indices.refresh(index=alias, request_timeout=600)
     return time.perf_counter() - started
+
+
+def settle(client: Any, alias: str, limit_s: float = 1800) -> float:
+    """Wait for the merges loading started to finish; the seconds waited."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < limit_s:
+        stats = client.indices.stats(index=alias, metric="merge")
+        if stats["_all"]["primaries"]["merges"]["current"] == 0:
+            break
+        time.sleep(2)
+    client.indices.refresh(index=alias, request_timeout=600)
+    return time.perf_counter() - started
+
+
+def node_figures(client: Any, alias: str) -> dict[str, Any]:
+    jvm = next(iter(client.nodes.stats(metric="jvm")["nodes"].values()))["jvm"]["mem"]
+    stats = client.indices.stats(index=alias, metric="segments,store,docs")["_all"]["primaries"]
+    return {
+        "heap_used_mb": round(jvm["heap_used_in_bytes"] / 2**20),
+        "heap_max_mb": round(jvm["heap_max_in_bytes"] / 2**20),
+        "heap_used_percent": jvm["heap_used_percent"],
+        "segments": stats["segments"]["count"],
+        "store_mb": round(stats["store"]["size_in_bytes"] / 2**20),
+        "docs": stats["docs"]["count"],
+    }
+
+
+# -- requests ----------------------------------------------------------------------------
+
+
+class Recorder:
+    """Every request a client of this process sends, while recording is on."""
+
+    def __init__(self) -> None:
+        self.on = False
+        self.calls: list[tuple[str, str, Any, Any]] = []
+
+    def install(self) -> None:
+        from opensearchpy.transport import Transport
+
+        original = Transport.perform_request
+        recorder = self
+
+        def perform(
+            transport: Any, method: str, url: str, params: Any = None, body: Any = None, **kw: Any
+        ) -> Any:
+            if recorder.on:
+                recorder.calls.append((method, url, copy.deepcopy(params), copy.deepcopy(body)))
+            return original(transport, method, url, params=params, body=body, **kw)
+
+        Transport.perform_request = perform  # type: ignore[method-assign,assignment]
+
+    def take(self) -> list[tuple[str, str, Any, Any]]:
+        calls, self.calls = self.calls, []
+        return calls
 
 
 def _top(client: Any, alias: str, field: str, n: int) -> list[str]:
@@ -119,25 +236,17 @@ def _top(client: Any, alias: str, field: str, n: int) -> list[str]:
     return [b["key"] for b in raw["aggregations"]["t"]["buckets"]]
 
 
-Params = list[tuple[str, str]]
-
-
-def _queries(client: Any, alias: str) -> list[tuple[Params, Params]]:
-    """Typical faceted searches: (what the handler gets, the same with canonical entity keys)."""
-    outlets = _top(client, alias, "outlet", 3)
+def shapes(client: Any, alias: str) -> dict[str, Params]:
     person = _top(client, alias, "entities_person", 1)[0]
-    place = _top(client, alias, "entities_loc", 2)[1]
-    by_name = [("q", "market | economy"), ("sort", "newest"), ("interval", "month")]
-    plain: list[Params] = [
-        [("q", "government")],
-        [("q", "police"), ("outlet", outlets[0]), ("outlet", outlets[2])],
-        [("entity", f"PERSON:{person}"), ("from", "2022-01-01"), ("to", "2022-12-31")],
-        [("sort", "newest"), ("lang", "en")],
-    ]
-    # The last one names a place; the handler resolves it (one more request).
-    return [(p, p) for p in plain] + [
-        ([*by_name, ("entity", place)], [*by_name, ("entity", f"LOC:{place}")])
-    ]
+    return {
+        "q_only": [("q", "government"), ("facets", "none")],
+        "q_facets": [("q", "government")],
+        "entity_filter": [("entity", f"PERSON:{person}")],
+        "date_sort": [("sort", "newest")],
+        "page_two": [("q", "police")],
+        "dedup_off": [("q", "government"), ("dedup", "false")],
+        "facet_stories": [("q", "government"), ("facet_stories", "true")],
+    }
 
 
 def _percentiles(samples: list[float]) -> dict[str, float]:
@@ -148,30 +257,147 @@ def _percentiles(samples: list[float]) -> dict[str, float]:
     }
 
 
-def _direct_body(params: Params) -> dict[str, Any]:
-    """The page query the service sends first, built by the same code."""
-    from newsfacet.models.api import SearchQuery
-    from newsfacet.search.facets import build_aggregations
-    from newsfacet.search.params import build_params
-    from newsfacet.search.query import build_page_query
+def _event(params: Params) -> dict[str, Any]:
+    from newsfacet_cli.local.apigw import http_api_event
 
-    raw: dict[str, Any] = {"entity": [], "outlet": [], "lang": []}
-    for key, value in params:
-        if key in raw:
-            raw[key].append(value)
-        else:
-            raw[key] = value
-    built = build_params(SearchQuery.model_validate(raw))
-    # Names resolve in the handler; the direct query gets the canonical key.
-    return build_page_query(
-        built, fetch_size=21, search_after=None, aggregations=build_aggregations(built)
-    )
+    return http_api_event("GET", "/search?" + urlencode(params), {}, b"")
 
 
-def _cold_start(overrides: dict[str, str]) -> dict[str, float]:
+def measure_shape(
+    handler: Any, context: Any, client: Any, recorder: Recorder, params: Params, *, page_two: bool
+) -> dict[str, Any]:
+    """Handler and direct main query, alternating, ``ROUNDS`` times after ``WARMUP``."""
+    event = _event(params)
+    if page_two:
+        first = handler(event, context)
+        cursor = json.loads(first["body"])["next_cursor"]
+        event = _event([*params, ("cursor", cursor)])
+    mine, theirs, trips = [], [], []
+    main: tuple[str, str, Any, Any] | None = None
+    for round_no in range(WARMUP + ROUNDS):
+        recorder.on = True
+        started = time.perf_counter()
+        reply = handler(event, context)
+        took = (time.perf_counter() - started) * 1000
+        recorder.on = False
+        calls = recorder.take()
+        assert reply["statusCode"] == 200, reply["body"][:500]
+        if main is None:
+            main = next(c for c in calls if c[1].endswith("/_search"))
+        method, url, query, body = main
+        started = time.perf_counter()
+        client.transport.perform_request(method, url, params=query, body=body)
+        took_direct = (time.perf_counter() - started) * 1000
+        if round_no >= WARMUP:
+            mine.append(took)
+            theirs.append(took_direct)
+            trips.append(len(calls))
+    handler_stats, direct_stats = _percentiles(mine), _percentiles(theirs)
+    return {
+        "handler": handler_stats,
+        "direct": direct_stats,
+        "p50_ratio": round(handler_stats["p50_ms"] / direct_stats["p50_ms"], 2),
+        "p99_ratio": round(handler_stats["p99_ms"] / direct_stats["p99_ms"], 2),
+        "round_trips": statistics.median(trips),
+        "requests": [f"{c[0]} {c[1].split('/', 2)[-1]}" for c in calls],
+        "main_query": main[3] if main else None,
+    }
+
+
+def _timed(client: Any, alias: str, body: dict[str, Any], rounds: int = 15) -> float:
+    samples = []
+    for round_no in range(3 + rounds):
+        started = time.perf_counter()
+        client.search(index=alias, body=body, request_timeout=120)
+        if round_no >= 3:
+            samples.append((time.perf_counter() - started) * 1000)
+    return round(statistics.median(samples), 1)
+
+
+def _cardinality(body: Any, **change: Any) -> Any:
+    """The same body with every cardinality aggregation changed (or removed, change=None)."""
+    if isinstance(body, dict):
+        out = {}
+        for key, value in body.items():
+            if isinstance(value, dict) and "cardinality" in value:
+                if change.get("drop"):
+                    continue
+                value = {**value, "cardinality": {**value["cardinality"], **change}}
+            out[key] = _cardinality(value, **change)
+        return out
+    if isinstance(body, list):
+        return [_cardinality(v, **change) for v in body]
+    return body
+
+
+def choices(client: Any, alias: str, measured: dict[str, Any]) -> dict[str, Any]:
+    """Two decisions, each measured straight to OpenSearch on this tier."""
+    stories = measured["facet_stories"]["main_query"]
+    date_page = {
+        k: v for k, v in measured["date_sort"]["main_query"].items() if k not in {"aggs", "pit"}
+    }
+    facets = measured["q_facets"]["main_query"]
+    return {
+        "facet_stories_on_cluster_keyword_ms": _timed(
+            client, alias, _cardinality(stories, field="cluster")
+        ),
+        "facet_stories_on_cluster_keyword_ordinals_ms": _timed(
+            client, alias, _cardinality(stories, field="cluster", execution_hint="ordinals")
+        ),
+        "facet_stories_on_cluster_hash_ms": _timed(
+            client, alias, _cardinality(stories, field="cluster_hash")
+        ),
+        "q_facets_story_count_on_cluster_keyword_ms": _timed(
+            client, alias, _cardinality(facets, field="cluster")
+        ),
+        "q_facets_story_count_on_cluster_hash_ms": _timed(
+            client, alias, _cardinality(facets, field="cluster_hash")
+        ),
+        "q_facets_without_story_count_ms": _timed(client, alias, _cardinality(facets, drop=True)),
+        "date_page_no_aggs_exact_total_ms": _timed(
+            client, alias, {**date_page, "track_total_hits": True}
+        ),
+        "date_page_no_aggs_total_capped_10000_ms": _timed(
+            client, alias, {**date_page, "track_total_hits": 10_000}
+        ),
+    }
+
+
+def measure_tier(
+    handler: Any, context: Any, client: Any, alias: str, recorder: Recorder
+) -> dict[str, Any]:
+    measured = {
+        name: measure_shape(handler, context, client, recorder, params, page_two=name == "page_two")
+        for name, params in shapes(client, alias).items()
+    }
+    decided = choices(client, alias, measured)
+    for figures in measured.values():
+        figures.pop("main_query")
+    return {"shapes": measured, "choices": decided}
+
+
+def growth(results: dict[str, Any]) -> dict[str, Any]:
+    """p50 of the largest tier over the smallest, per shape (handler and direct)."""
+    sizes = sorted(results, key=int)
+    low, high = results[sizes[0]]["shapes"], results[sizes[-1]]["shapes"]
+    return {
+        name: {
+            "handler_p50": round(
+                high[name]["handler"]["p50_ms"] / low[name]["handler"]["p50_ms"], 2
+            ),
+            "direct_p50": round(high[name]["direct"]["p50_ms"] / low[name]["direct"]["p50_ms"], 2),
+        }
+        for name in low
+    }
+
+
+# -- cold start --------------------------------------------------------------------------
+
+
+def cold_start(overrides: dict[str, str]) -> dict[str, Any]:
     env = {
         **overrides,
-        "PYTHONPATH": f"{ROOT / 'functions'}",
+        "PYTHONPATH": f"{ROOT / 'functions'}{os.pathsep}{ROOT / 'cli'}",
         "PATH": "/usr/bin:/bin",
         "POWERTOOLS_SERVICE_NAME": "newsfacet",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
@@ -217,7 +443,7 @@ def _cold_start(overrides: dict[str, str]) -> dict[str, float]:
         "import_search_handler_ms": round(import_med, 1),
         "search_handler_vs_boto3": round(import_med / boto3_med, 2),
         "import_and_first_search_ms": round(statistics.median(first_ms), 1),
-        "heavy_modules_loaded": heavy,  # type: ignore[dict-item]
+        "heavy_modules_loaded": heavy,
     }
 
 
@@ -225,70 +451,54 @@ def run(ctx: Any) -> dict[str, Any]:
     from newsfacet.config import IndexNames, Settings
     from newsfacet.index.client import build_client
     from newsfacet.index.setup import delete_indices, ensure_indices
-    from newsfacet_cli.local.apigw import http_api_event
     from newsfacet_cli.local.invoke import load_handler
     from newsfacet_cli.local.template import Template
 
-    count = int(os.environ.get("NEWSFACET_BENCH_ENTRIES", "100000"))
     url = ctx.opensearch_url()
-    # Straight queries use a client built like the function's (same compression, pool).
+    # Direct queries use a client built like the function's (same compression, pool).
     client = build_client(
         Settings(
             opensearch_url=url,
-            index_prefix=PREFIX,  # type: ignore[arg-type]
+            index_prefix=PREFIX,
             opensearch_timeout_s=60,
         )
     )
     alias = f"{PREFIX}-entries"
     delete_indices(client, IndexNames(PREFIX))
     ensure_indices(client, IndexNames(PREFIX))
-    load_s = _load(client, alias, count)
     overrides = {
         "NEWSFACET_OPENSEARCH_URL": url,
         "NEWSFACET_OPENSEARCH_AUTH": "none",
         "NEWSFACET_INDEX_PREFIX": PREFIX,
         "NEWSFACET_CURSOR_SECRET": "bench-cursor-secret",
         "NEWSFACET_CURSOR_SECRET_ARN": "",
-        "POWERTOOLS_LOG_LEVEL": "WARNING",
+        # Refused points in time are logged as warnings, one per search: not figures.
+        "POWERTOOLS_LOG_LEVEL": "ERROR",
     }
     handler, context = load_handler(Template(ROOT / "template.yaml"), "SearchFunction", overrides)
-    queries = _queries(client, alias)
-    through, direct = [], []
-    per_query = []
-    for params, canonical in queries:
-        event = http_api_event("GET", "/search?" + urlencode(params), {}, b"")
-        body = _direct_body(canonical)
-        mine, theirs = [], []
-        for round_no in range(WARMUP + ROUNDS):
-            started = time.perf_counter()
-            reply = handler(event, context)
-            took = (time.perf_counter() - started) * 1000
-            assert reply["statusCode"] == 200, reply["body"][:500]
-            started = time.perf_counter()
-            client.search(index=alias, body=body)
-            took_direct = (time.perf_counter() - started) * 1000
-            if round_no >= WARMUP:
-                mine.append(took)
-                theirs.append(took_direct)
-        through += mine
-        direct += theirs
-        per_query.append(
-            {
-                "query": urlencode(params),
-                "handler_p50_ms": round(statistics.median(mine), 1),
-                "direct_p50_ms": round(statistics.median(theirs), 1),
+    recorder = Recorder()
+    recorder.install()
+    blocks = documents()
+    loaded = 0
+    results: dict[str, Any] = {}
+    try:
+        for tier in tiers():
+            load_s = load(client, alias, blocks, tier - loaded)
+            merge_s = settle(client, alias)
+            results[str(tier)] = {
+                "load_s": round(load_s, 1),
+                "load_entries_per_s": round((tier - loaded) / load_s),
+                "merges_settled_s": round(merge_s, 1),
+                **measure_tier(handler, context, client, alias, recorder),
+                "opensearch": node_figures(client, alias),
             }
-        )
-    handler_stats, direct_stats = _percentiles(through), _percentiles(direct)
-    figures = {
-        "entries": count,
-        "load_s": round(load_s, 1),
-        "handler": handler_stats,
-        "direct_opensearch": direct_stats,
-        "handler_overhead_p50_ratio": round(handler_stats["p50_ms"] / direct_stats["p50_ms"], 2),
-        "handler_overhead_p99_ratio": round(handler_stats["p99_ms"] / direct_stats["p99_ms"], 2),
-        "per_query": per_query,
-        "cold_start": _cold_start(overrides),
-    }
-    delete_indices(client, IndexNames(PREFIX))
+            loaded = tier
+            print(f"bench: search_latency tier {tier} done", file=sys.stderr, flush=True)
+        figures = {
+            "tiers": results,
+            "p50_growth_largest_over_smallest": growth(results),
+            "cold_start": cold_start(overrides),
+        }
+    finally:
+        delete_indices(client, IndexNames(PREFIX))
     return figures

@@ -168,6 +168,11 @@ class IndexNames:
         """Curation changes and their head (newsfacet.curation.store)."""
         return f"{self.prefix}-curation"
 
+    @property
+    def recent(self) -> str:
+        """What ingest wrote in the last minutes, by band key and cluster (index/recent.py)."""
+        return f"{self.prefix}-recent"
+
 
 def get_settings() -> Settings:
     """The settings of the current ``NEWSFACET_*`` environment, validated once per value.

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from newsfacet.index.dedup import count_clusters, propagate_summaries
 from newsfacet.index.entries import entry_document
 from newsfacet.models.document import ObjectRef
 from newsfacet.models.entry import Entity, Entry
@@ -176,8 +177,13 @@ def index_corpus(client: Any, prefix: str, alias: str) -> None:
                         "mentions",
                         "cited_outlets",
                         "cluster",
+                        "cluster_hash",
                     )
                 }
             },
         )
+    client.indices.refresh(index=alias)
+    # The copy's story, counted again as ingest would have kept it on its members.
+    counted = count_clusters(client, alias, [original.cluster])
+    propagate_summaries(client, alias, counted)
     client.indices.refresh(index=alias)

@@ -382,17 +382,22 @@ def test_dedup_shows_copies_and_can_be_turned_off(get: Any, seeded_index: Any) -
     by_cluster: dict[str, list[dict[str, Any]]] = {}
     for e in entries:
         by_cluster.setdefault(e["cluster"], []).append(e)
-    cluster, members = next((c, m) for c, m in by_cluster.items() if len(m) > 1)
+    stories = {c: m for c, m in by_cluster.items() if len(m) > 1}
+    assert stories
     _, body = get("/search", {"size": "50"})
-    shown = [h for h in body["hits"] if h["cluster"] == cluster]
-    assert len(shown) == 1
-    others = {m["id"]: m for m in members if m["id"] != shown[0]["id"]}
-    reported = {c["id"]: c for c in shown[0]["also_reported_by"]}
-    assert set(reported) == set(others)
-    for entry_id, copy in reported.items():
-        assert copy["outlet"] == others[entry_id]["outlet"]
-        assert copy["url"] == others[entry_id]["url"]
-        assert published({"published": copy["published"]}) == published(others[entry_id])
+    # Every story of several entries: its hit carries the size and the other copies.
+    for cluster, members in stories.items():
+        shown = [h for h in body["hits"] if h["cluster"] == cluster]
+        assert len(shown) == 1
+        assert shown[0]["copies"] == len(members)
+        others = {m["id"]: m for m in members if m["id"] != shown[0]["id"]}
+        reported = {c["id"]: c for c in shown[0]["also_reported_by"]}
+        assert set(reported) == set(others)
+        for entry_id, copy in reported.items():
+            assert copy["outlet"] == others[entry_id]["outlet"]
+            assert copy["url"] == others[entry_id]["url"]
+            assert published({"published": copy["published"]}) == published(others[entry_id])
+    cluster, members = next(iter(stories.items()))
     _, body = get("/search", {"size": "50", "dedup": "false"})
     assert {h["id"] for h in body["hits"] if h["cluster"] == cluster} == {m["id"] for m in members}
     assert body["total"] == len(entries)

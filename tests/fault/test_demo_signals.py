@@ -17,10 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.fault.conftest import without_cluster_url
-
 from newsfacet_cli.local.stack import free_port
 from tests.conftest import ROOT
+from tests.fault.conftest import without_cluster_url
 
 pytestmark = pytest.mark.fault
 

@@ -57,6 +57,8 @@ def world(os_client: Any, settings: Any, moto_aws: dict[str, Any]) -> dict[str, 
     EntryIndex(os_client, names).write(
         WriteBatch(entries=[_entry(i, keys) for i, keys in CORPUS.items()])
     )
+    # Ingest waits for no refresh; the index makes its writes searchable within a second.
+    os_client.indices.refresh(index=names.entries)
     admin = CurationAdmin(
         os_client,
         curation_index=names.curation,

@@ -36,16 +36,56 @@ class FailsOnCall:
         return call
 
 
+class RegistrationFails:
+    """The real client, except that the first bulk request's registrations come back 503.
+
+    The entries of that request are written; only the recent-writes items fail,
+    as when that index's shard is unavailable for a moment.
+    """
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self.failed = False
+
+    def __getattr__(self, name: str) -> Any:
+        real = getattr(self._client, name)
+        if name != "bulk":
+            return real
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            response = real(*args, **kwargs)
+            if not self.failed:
+                self.failed = True
+                for item in response["items"]:
+                    info = next(iter(item.values()))
+                    if info["_index"].endswith("-recent"):
+                        info.clear()
+                        info.update({"status": 503, "error": {"type": "unavailable (injected)"}})
+                response["errors"] = True
+            return response
+
+        return call
+
+
 @pytest.mark.parametrize(
-    ("method", "stored_before_retry"),
-    [("msearch", False), ("bulk", False), ("search", True)],
-    ids=["lookup-before-write", "the-write", "second-look-after-write"],
+    ("failing", "stored_before_retry"),
+    [("msearch", False), ("bulk", False), ("registration", True)],
+    ids=["lookup-before-write", "the-write", "registration-in-the-write"],
 )
 def test_a_failed_decision_retries_the_object_and_the_retry_changes_nothing_twice(
-    settings: Any, os_client: Any, moto_aws: dict[str, Any], method: str, stored_before_retry: bool
+    settings: Any,
+    os_client: Any,
+    moto_aws: dict[str, Any],
+    failing: str,
+    stored_before_retry: bool,
 ) -> None:
     service = worker(settings, moto_aws["s3"])
-    flaky = FailsOnCall(service.entries.client, method, fail_on=1)  # type: ignore[attr-defined]
+    client = service.entries.client  # type: ignore[attr-defined]
+    flaky = (
+        RegistrationFails(client)
+        if failing == "registration"
+        else FailsOnCall(client, failing, fail_on=1)
+    )
     service.entries.client = flaky  # type: ignore[attr-defined]
     ref = _put(moto_aws, "seeds/002.txt", seed_paths()[2].read_bytes())
 

@@ -197,6 +197,55 @@ def test_near_duplicates_ingested_at_once_by_two_workers_end_in_one_cluster(
         clusters.setdefault(round_key, set()).add(entry["cluster"])
     assert all(len(c) == 1 for c in clusters.values()), clusters
     assert len({next(iter(c)) for c in clusters.values()}) == len(pairs)
+    # Each member carries its story's size and copies (what search shows as "also
+    # reported by"), whichever worker wrote first.
+    by_round: dict[str, set[str]] = {}
+    for entry_id, entry in stored.items():
+        by_round.setdefault(entry["sources"][0]["key"].split("/", 1)[0], set()).add(entry_id)
+    for ids in by_round.values():
+        for entry_id in ids:
+            assert stored[entry_id]["cluster_size"] == 2
+            assert {c["id"] for c in stored[entry_id]["cluster_copies"]} == ids
+            assert set(stored[entry_id]["cluster_members"]) == ids
+
+
+def test_copies_joining_a_story_at_once_leave_every_member_with_the_whole_story(
+    settings: Any, os_client: Any, moto_aws: dict[str, Any]
+) -> None:
+    """Three workers add copies of one stored story at the same moment."""
+    original, _ = _near_duplicate_pairs()[0]
+    first = worker(settings, moto_aws["s3"])
+    (report,) = first.ingest(
+        [_put(moto_aws, "story/original", json.dumps({"text": original}).encode())]
+    )
+    assert report.status == "indexed"
+    sentences = original.split(". ")
+    copies = [
+        ". ".join(s for i, s in enumerate(sentences) if i != drop) + f" (copy {drop})"
+        for drop in (1, 2, 3)
+    ]
+    workers = [worker(settings, moto_aws["s3"]) for _ in copies]
+    refs = [
+        _put(moto_aws, f"story/copy-{i}", json.dumps({"text": text}).encode())
+        for i, text in enumerate(copies)
+    ]
+    start = threading.Barrier(len(workers))
+
+    def run(service: IngestService, ref: ObjectRef) -> str:
+        start.wait(timeout=30)
+        (done,) = service.ingest([ref])
+        return done.status
+
+    with ThreadPoolExecutor(max_workers=len(workers)) as pool:
+        statuses = list(pool.map(run, workers, refs))
+    assert statuses == ["indexed"] * len(workers)
+
+    stored = _stored(os_client, settings.index_names.entries)
+    assert len(stored) == 4
+    assert len({e["cluster"] for e in stored.values()}) == 1
+    for entry in stored.values():
+        assert entry["cluster_size"] == 4
+        assert {c["id"] for c in entry["cluster_copies"]} == set(stored)
 
 
 def test_both_live_blog_snapshots_through_the_whole_ingest_path(
@@ -222,3 +271,45 @@ def test_both_live_blog_snapshots_through_the_whole_ingest_path(
         frozenset({SEED_001}),
     }
     assert len({e["cluster"] for e in intros}) == 1
+
+
+def test_setup_gives_entries_stored_before_cluster_summaries_their_fields(
+    service: IngestService, moto_aws: dict[str, Any], os_client: Any, settings: Any
+) -> None:
+    """An index written before mapping revision 3: setup fills the fields once."""
+    from newsfacet.index.setup import ensure_indices
+    from newsfacet.ingest.clusters import cluster_hash
+
+    paths = [p for p in seed_paths() if p.name in {SEED_000, SEED_001}]
+    service.ingest([_upload(moto_aws, path) for path in paths])
+    alias = settings.index_names.entries
+    written = _stored(os_client, alias)
+    # Strip the new fields, as entries stored by the previous revision lack them.
+    for entry_id in written:
+        os_client.update(
+            index=alias,
+            id=entry_id,
+            body={
+                "script": {
+                    "source": "for (f in params.f) { ctx._source.remove(f) }",
+                    "params": {
+                        "f": ["cluster_hash", "cluster_size", "cluster_copies", "cluster_members"]
+                    },
+                }
+            },
+        )
+    legacy = _stored(os_client, alias)
+    assert not any("cluster_hash" in e or "cluster_size" in e for e in legacy.values())
+
+    done = ensure_indices(os_client, settings.index_names)
+
+    assert any("cluster fields filled" in line for line in done)
+    after = _stored(os_client, alias)
+    for entry_id, entry in written.items():
+        diff = {k for k in {*entry, *after[entry_id]} if entry.get(k) != after[entry_id].get(k)}
+        assert not diff, (entry_id, {k: (entry.get(k), after[entry_id].get(k)) for k in diff})
+    assert not any(
+        "cluster fields" in line for line in ensure_indices(os_client, settings.index_names)
+    )
+    assert all(e["cluster_hash"] == cluster_hash(e["cluster"]) for e in written.values())
+    assert any(e.get("cluster_size") == 2 for e in written.values())  # the live-blog intros

@@ -75,6 +75,8 @@ def test_a_lone_surname_is_the_full_name_the_outlet_already_has(
 ) -> None:
     alias = settings.index_names.entries
     service.ingest([_put(moto_aws, "a/full.txt", FULL)])
+    # Ingest waits for no refresh; the index makes its writes searchable within a second.
+    os_client.indices.refresh(index=alias)
     client = service.entries.client  # type: ignore[attr-defined]
     with CountingSearch(client) as plain:
         service.ingest([_put(moto_aws, "a/other.txt", OTHER)])
@@ -97,6 +99,7 @@ def test_ingest_files_new_entries_under_curated_keys_at_its_next_batch(
 ) -> None:
     names = settings.index_names
     service.ingest([_put(moto_aws, "a/other.txt", OTHER)])  # the service caches an empty table
+    os_client.indices.refresh(index=names.entries)  # searchable within a second anyway
     admin = CurationAdmin(
         os_client,
         curation_index=names.curation,

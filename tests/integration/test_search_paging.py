@@ -10,6 +10,7 @@ from opensearchpy.exceptions import TransportError
 
 from newsfacet.errors import InvalidRequestError
 from newsfacet.index.entries import EntryIndex
+from newsfacet.ingest.clusters import plan_summaries, stored_summary
 from newsfacet.ingest.ports import WriteBatch
 from newsfacet.models.api import SearchParams
 from newsfacet.search.cursor import decode_cursor
@@ -84,7 +85,12 @@ def test_each_story_once_while_entries_arrive(os_client: Any, settings: Any, sor
         fresh = next(a for a in arrivals if "Belgorod" in a.body).model_copy(
             update={"id": "fresh" + "0" * 27, "cluster": "fresh", "fingerprint": "fresh"}
         )
-        writer.write(WriteBatch(entries=[*arrivals, fresh]))
+        found = {h["_id"]: stored_summary(h["_id"], h["_source"]) for h in stored}
+        # As ingest writes them: each arrival with its story's size and copies.
+        summaries = plan_summaries([*arrivals, fresh], found=found, stored_ids=(), merges={})
+        writer.write(WriteBatch(entries=[*arrivals, fresh], summaries=summaries))
+        # Searchable after the next refresh (ingest does not wait for one); made now.
+        os_client.indices.refresh(index=settings.index_names.entries)
 
     # Date orders are exact from the first page on (the snapshot filter). A relevance
     # walk is frozen from its second page on, when its point in time opens: the first
@@ -94,7 +100,7 @@ def test_each_story_once_while_entries_arrive(os_client: Any, settings: Any, sor
     assert len(shown) == len(set(shown)), "a story was shown twice"
     assert set(shown) == set(stories), "the walk lost or gained stories mid-way"
     after = _walk(service, params)
-    assert {h["cluster"] for h in after} == set(stories) | {"fresh"}
+    assert sorted(h["cluster"] for h in after) == sorted({*stories, "fresh"})
 
 
 def _open_pits(client: Any) -> list[str]:
@@ -140,3 +146,51 @@ def test_expired_point_in_time_is_a_clear_400(os_client: Any, settings: Any) -> 
     with pytest.raises(InvalidRequestError) as info:
         service.search(params, second.next_cursor)
     assert info.value.parameter == "cursor"
+
+
+class BudgetRunsOut:
+    """The real client, except that a search with a time budget reports that it ran out."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self.bodies: list[dict[str, Any]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        real = getattr(self._client, name)
+        if name != "search":
+            return real
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            body = kwargs.get("body") or {}
+            self.bodies.append(body)
+            raw = real(*args, **kwargs)
+            if "timeout" in body:
+                raw["timed_out"] = True
+            return raw
+
+        return call
+
+
+def test_story_counts_over_the_time_budget_leave_the_facets_without_them(
+    os_client: Any, settings: Any
+) -> None:
+    index_corpus(os_client, settings.index_prefix, settings.index_names.entries)
+    params = SearchParams(q="Belgorod", facet_stories=True)
+    counted = SearchService(os_client, settings.index_names.entries, lambda: b"test").search(params)
+    assert any(v.stories for f in counted.facets.values() for v in f.values)
+
+    slow = BudgetRunsOut(os_client)
+    result = SearchService(slow, settings.index_names.entries, lambda: b"test").search(params)  # type: ignore[arg-type]
+
+    assert [h.id for h in result.hits] == [h.id for h in counted.hits]
+    assert result.counts == counted.counts
+    values = [v for f in result.facets.values() for v in f.values]
+    assert values
+    assert all(v.stories is None for v in values)
+    assert [v.count for f in result.facets.values() for v in f.values] == [
+        v.count for f in counted.facets.values() for v in f.values
+    ]
+    # The page with the budget, then once more without story counts (the date range
+    # the index holds, read for the histogram's interval, is a search of its own).
+    pages = [b for b in slow.bodies if "sort" in b]
+    assert [b.get("timeout") for b in pages] == ["2s", None]

@@ -40,9 +40,10 @@ def classify(op_type: str, item: dict[str, Any]) -> ItemResult:
         return ItemResult("retry", str(item.get("error") or "no answer from OpenSearch"))
     if 200 <= status < 300:
         result = item.get("result")
+        source = (item.get("get") or {}).get("_source")
         if result == "created":
-            return ItemResult("created")
-        return ItemResult("noop" if result == "noop" else "updated")
+            return ItemResult("created", source=source)
+        return ItemResult("noop" if result == "noop" else "updated", source=source)
     error = item.get("error")
     kind = error.get("type") if isinstance(error, dict) else None
     reason = _reason(error)

@@ -16,7 +16,7 @@ from newsfacet.models.entry import ENTITY_TYPES, entity_field
 # bumps MAPPING_REVISION: ``newsfacet setup`` puts it on the existing index. A
 # change it cannot apply bumps MAPPING_VERSION: a new index, filled by re-ingest.
 MAPPING_VERSION = 1
-MAPPING_REVISION = 3
+MAPPING_REVISION = 4
 
 
 # Keyword values longer than this are not indexed (still stored): one 40,000-character
@@ -119,6 +119,14 @@ ENTRY_MAPPINGS: dict[str, Any] = {
         "lsh_bands": _KEYWORD,
         "minhash": {"type": "object", "enabled": False},
         "cluster": _KEYWORD,
+        # The cluster id as a number, for counting distinct stories cheaply
+        # (ingest/clusters.py: cluster_hash).
+        "cluster_hash": {"type": "long"},
+        # Kept on every member of a cluster of two or more (ingest/clusters.py), so
+        # search reads "also reported by" from the hit itself; absent on a singleton.
+        "cluster_size": {"type": "integer"},
+        "cluster_copies": {"type": "object", "enabled": False},
+        "cluster_members": {"type": "keyword", "index": False, "doc_values": False},
         "sources": {
             "properties": {
                 "bucket": _KEYWORD,

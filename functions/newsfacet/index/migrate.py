@@ -9,6 +9,10 @@ a warning says so. Only entries still marked that way are touched, so running
 setup again changes nothing, and a run cut short is finished by the next one.
 Re-ingesting the objects (``newsfacet backfill``) gives the same fields and may
 find a real date the old version missed.
+
+Entries stored before mapping revision 4 lack the cluster fields search reads
+(``cluster_hash`` for story counts; ``cluster_size`` and ``cluster_copies`` for
+"also reported by"). :func:`fill_cluster_fields` gives them those, once.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from opensearchpy.exceptions import OpenSearchException
 
 from newsfacet.errors import IndexingError
 from newsfacet.index.bulk import run_bulk
+from newsfacet.index.dedup import count_clusters, propagate_summaries
+from newsfacet.ingest.clusters import cluster_hash
 
 LEGACY_UPLOAD_SOURCE = "s3_last_modified"
 UPLOAD_TIME_WARNING = (
@@ -90,3 +96,58 @@ def migrate_upload_dates(client: OpenSearch, alias: str) -> int:
     if changed:
         client.indices.refresh(index=alias)
     return changed
+
+
+_HASH_PAGE = 1000
+_SET_HASH = "ctx._source.cluster_hash = params.hash"
+
+
+def fill_cluster_fields(client: OpenSearch, alias: str) -> int:
+    """Give entries stored before mapping revision 4 their cluster fields, once.
+
+    ``cluster_hash`` on every entry that lacks it, and the summary (size,
+    copies, members) on every member of each cluster of two or more among
+    them. Entries written since carry both; a second run finds nothing to do.
+
+    Returns:
+        How many entries were given a cluster hash.
+    """
+    missing = {"bool": {"must_not": [{"exists": {"field": "cluster_hash"}}]}}
+    filled = 0
+    while True:
+        hits = client.search(
+            index=alias,
+            body={
+                "size": _HASH_PAGE,
+                "track_total_hits": False,
+                "_source": ["cluster"],
+                "sort": [{"id": "asc"}],
+                "query": missing,
+            },
+        )["hits"]["hits"]
+        if not hits:
+            return filled
+        clusters = {str(h["_source"].get("cluster") or h["_id"]) for h in hits}
+        actions = [
+            {
+                "_op_type": "update",
+                "_index": alias,
+                "_id": hit["_id"],
+                "retry_on_conflict": 5,
+                "script": {
+                    "lang": "painless",
+                    "source": _SET_HASH,
+                    "params": {
+                        "hash": cluster_hash(str(hit["_source"].get("cluster") or hit["_id"]))
+                    },
+                },
+            }
+            for hit in hits
+        ]
+        verdicts = run_bulk(client, actions, refresh="wait_for")
+        refused = [v.reason for v in verdicts if not v.written and v.status != "missing"]
+        if refused:
+            raise IndexingError("cluster fields not stored", alias=alias, reason=refused[0])
+        filled += len(hits)
+        counted = count_clusters(client, alias, clusters)
+        propagate_summaries(client, alias, {c: s for c, s in counted.items() if s.size > 1})

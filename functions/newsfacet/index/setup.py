@@ -26,7 +26,8 @@ from newsfacet.index.mapping import (
     entries_index_name,
     entries_template,
 )
-from newsfacet.index.migrate import migrate_upload_dates
+from newsfacet.index.migrate import fill_cluster_fields, migrate_upload_dates
+from newsfacet.index.recent import RECENT_MAPPINGS
 
 _SMALL_INDEX = {"number_of_shards": 1, "number_of_replicas": 0}
 
@@ -47,6 +48,8 @@ def ensure_indices(client: OpenSearch, names: IndexNames) -> list[str]:
         done.append(f"mapping and slow-log thresholds of {names.entries} updated")
         moved = migrate_upload_dates(client, names.entries)
         done.append(f"{moved} entries of {names.entries}: upload time moved out of published")
+        if filled := fill_cluster_fields(client, names.entries):
+            done.append(f"{filled} entries of {names.entries}: cluster fields filled")
     else:
         index = entries_index_name(names.prefix)
         _create(client, index, {"aliases": {names.entries: {"is_write_index": True}}})
@@ -56,6 +59,7 @@ def ensure_indices(client: OpenSearch, names: IndexNames) -> list[str]:
         (names.lines, LINE_MAPPINGS),
         (names.aliases, ALIAS_MAPPINGS),
         (names.curation, CURATION_MAPPINGS),
+        (names.recent, RECENT_MAPPINGS),
     ):
         if client.indices.exists(index=index):
             client.indices.put_mapping(index=index, body=mappings)
@@ -73,7 +77,14 @@ def check_ready(client: OpenSearch, names: IndexNames) -> None:
         IndexMissingError: something is missing: run ``newsfacet setup``.
         IndexingError: OpenSearch did not answer.
     """
-    wanted = [names.entries, names.failures, names.lines, names.aliases, names.curation]
+    wanted = [
+        names.entries,
+        names.failures,
+        names.lines,
+        names.aliases,
+        names.curation,
+        names.recent,
+    ]
     try:
         found = client.indices.get_alias(index=",".join(wanted), ignore_unavailable=True)
     except OpenSearchException as exc:

@@ -4,19 +4,21 @@
 Each port is used a fixed number of times per batch (not per object): one read
 per object, one lookup of learned template lines (which carries the curation
 head along), one lookup of stored entries and near-duplicate candidates, one
-lookup of known full names (only when a lone surname is left), one bulk
-write, one second look for clusters.
+lookup of known full names (only when a lone surname is left), one bulk write
+(which also registers what it wrote); a second look only when another worker
+wrote near-duplicates at the same moment.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from newsfacet.curation.table import CurationTable
 from newsfacet.errors import InputError
 from newsfacet.ingest.canonical import AliasEntry
+from newsfacet.ingest.clusters import ClusterSummary, SummaryPlan
 from newsfacet.ingest.minhash import Member
 from newsfacet.ingest.surnames import SurnameLookup
 from newsfacet.ingest.template_lines import LineCount, LineKey, LineObservation
@@ -34,6 +36,8 @@ ItemStatus = Literal["created", "updated", "noop", "exists", "missing", "rejecte
 class ItemResult:
     status: ItemStatus
     reason: str | None = None
+    # The document after an update that asked for it (``_source`` in the action).
+    source: Mapping[str, Any] | None = None
 
     @property
     def written(self) -> bool:
@@ -54,6 +58,8 @@ class Stored:
 
     entries: Mapping[str, StoredEntry] = field(default_factory=dict)
     candidates: Sequence[Member] = ()
+    # The cluster summary each of those carries (a cluster of one if none), by entry id.
+    summaries: Mapping[str, ClusterSummary] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,8 @@ class WriteBatch:
     lines: Sequence[LineObservation] = ()
     aliases: Mapping[str, AliasEntry] = field(default_factory=dict)
     failures: Sequence[FailureRecord] = ()
+    # Cluster summaries for the batch's entries and the stored members they reach.
+    summaries: SummaryPlan = field(default_factory=SummaryPlan)
 
 
 @dataclass(frozen=True)
@@ -82,6 +90,9 @@ class WriteResult:
     lines: Sequence[ItemResult] = ()
     aliases: Mapping[str, ItemResult] = field(default_factory=dict)
     failures: Sequence[ItemResult] = ()
+    # Entries other workers wrote under this batch's band keys or clusters within the
+    # last minutes (index/recent.py): those this batch's lookup did not see need a second look.
+    recent: frozenset[str] = frozenset()
 
 
 class ObjectStore(Protocol):
@@ -125,9 +136,26 @@ class EntryStore(Protocol):
         ...
 
     def write(self, batch: WriteBatch) -> WriteResult:
-        """One bulk request; returns once its writes are visible to searches."""
+        """One bulk request that also registers what it writes (no refresh awaited)."""
         ...
 
-    def reconcile(self, entries: Sequence[Entry]) -> int:
-        """After writing: look again, lower clusters a concurrent writer split; entries changed."""
+    def reconcile(
+        self,
+        entries: Sequence[Entry],
+        *,
+        unseen: Collection[str],
+        merges: Mapping[str, str],
+        summaries: SummaryPlan,
+    ) -> int:
+        """After writing: finish merges and summaries; look again if ``unseen`` is not empty.
+
+        Args:
+            entries: the batch's written entries.
+            unseen: entries written by others at the same time that the lookup did not see.
+            merges: stored cluster -> lower cluster, from the batch's plan.
+            summaries: what the batch wrote; large clusters are finished here.
+
+        Returns:
+            How many stored entries changed.
+        """
         ...

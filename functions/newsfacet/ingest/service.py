@@ -11,8 +11,10 @@ stages of ``ingest/pipeline.py``::
     entities (stored ones reused), curation tag_unit               (pure)
     full names for lone surnames (if any)  PeopleStore.full_names
     surnames, clusters                     resolve_unit_surnames, plan_clusters (pure)
-    one bulk write                         EntryStore.write
-    second look for concurrent writers     EntryStore.reconcile
+    cluster summaries                      plan_summaries (pure)
+    one bulk write (and registration)      EntryStore.write
+    merges; a second look only for         EntryStore.reconcile
+    concurrent writers
 
 Every object ends in exactly one state: ``indexed`` (all its entries),
 ``partial`` (some articles or entries rejected, each recorded), ``rejected``
@@ -32,7 +34,9 @@ so a batch never runs into the function's timeout with finished work unsaved.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
@@ -47,7 +51,8 @@ from newsfacet.errors import (
     TransientError,
 )
 from newsfacet.ingest.budget import Clock, TimeBudget
-from newsfacet.ingest.minhash import Member, plan_clusters
+from newsfacet.ingest.clusters import plan_summaries
+from newsfacet.ingest.minhash import ClusterPlan, Member, plan_clusters
 from newsfacet.ingest.pipeline import (
     Unit,
     isolate,
@@ -64,6 +69,7 @@ from newsfacet.ingest.ports import (
     LearnedStore,
     ObjectStore,
     PeopleStore,
+    Stored,
     StoredEntry,
     WriteBatch,
     WriteResult,
@@ -76,6 +82,8 @@ from newsfacet.models.entry import Entry
 logger = logging.getLogger(__name__)
 
 Status = Literal["indexed", "partial", "rejected", "retry"]
+# Objects read ahead of the one being parsed (each held in memory until parsed).
+READ_AHEAD = 4
 ObjectKey = tuple[str, str, str | None, str | None]
 
 
@@ -231,12 +239,29 @@ class _Run:
         )
 
     # -- reading ---------------------------------------------------------------------
+    def _reads(self) -> Iterator[tuple[ObjectReport, Future[tuple[bytes, ObjectRef]]]]:
+        """Each object's read, started up to ``READ_AHEAD`` objects ahead of the one parsed.
+
+        A GET is a round trip of tens of milliseconds; reading the next objects
+        while this one is parsed keeps them off the batch's time.
+        """
+        limit = self.config.max_object_bytes
+        with ThreadPoolExecutor(max_workers=READ_AHEAD) as pool:
+            pending: deque[tuple[ObjectReport, Future[tuple[bytes, ObjectRef]]]] = deque()
+            for report in self.objects:
+                pending.append(
+                    (report, pool.submit(self.service.store.read, report.ref, limit=limit))
+                )
+                if len(pending) > READ_AHEAD:
+                    yield pending.popleft()
+            yield from pending
+
     def _articles(self) -> Iterator[Article]:
         """Every article of every object, lazily; object and article rejections noted."""
-        for index, report in enumerate(self.objects):
+        for index, (report, read) in enumerate(self._reads()):
             self._reading = index
             try:
-                data, ref = self.service.store.read(report.ref, limit=self.config.max_object_bytes)
+                data, ref = read.result()
             except InputError as error:
                 self._reject(report, error, whole=True)
                 continue
@@ -340,13 +365,17 @@ class _Run:
             for article, error in failed:
                 self._reject(self.owners[_key(article.ref)], error)
             unit = self._known_surnames(unit, reuse.keys(), curation)
-        entries = self._clusters(unit, stored.entries, stored.candidates)
+        entries, plan = self._clusters(unit, stored.entries, stored.candidates)
+        summaries = plan_summaries(
+            entries, found=stored.summaries, stored_ids=stored.entries, merges=plan.merges
+        )
         result = service.entries.write(
             WriteBatch(
                 entries=entries,
                 lines=tally.observed if config.learn_templates else (),
                 aliases=unit.learned,
                 failures=[record for _, record in self.failures],
+                summaries=summaries,
             )
         )
         self._fold(entries, self.failures, result)
@@ -355,7 +384,12 @@ class _Run:
         )
         written = [e for e in entries if result.entries[e.id].written]
         if written:
-            service.entries.reconcile(written)
+            service.entries.reconcile(
+                written,
+                unseen=_unseen(written, stored, result),
+                merges=plan.merges,
+                summaries=summaries,
+            )
 
     def _known_surnames(self, unit: Unit, stored: Collection[str], curation: CurationTable) -> Unit:
         """Lone surnames of new entries, given the full names the outlet already has."""
@@ -369,7 +403,7 @@ class _Run:
     @staticmethod
     def _clusters(
         unit: Unit, stored: Mapping[str, StoredEntry], found: Sequence[Member]
-    ) -> list[Entry]:
+    ) -> tuple[list[Entry], ClusterPlan]:
         """Each entry's cluster: the lowest id of its verified near-duplicate group."""
         batch = [
             Member(
@@ -381,10 +415,11 @@ class _Run:
             for e in unit.entries.values()
         ]
         plan = plan_clusters(batch, found)
-        return [
+        entries = [
             e.model_copy(update={"cluster": plan.clusters.get(e.id, e.cluster)})
             for e in unit.entries.values()
         ]
+        return entries, plan
 
     def _fold(
         self,
@@ -440,3 +475,20 @@ class _Run:
             if report is not None and report not in owners:
                 owners.append(report)
         return owners
+
+
+def _unseen(written: Sequence[Entry], stored: Stored, result: WriteResult) -> set[str]:
+    """Entries another worker wrote at the same moment that this batch's lookup did not see.
+
+    Those others registered under the batch's band keys or clusters, and any
+    entry the batch took for new that turned out to exist when written (two
+    workers carrying the same text at once).
+    """
+    known = {*stored.entries, *stored.summaries, *(e.id for e in written)}
+    known.update(m for s in stored.summaries.values() for m in s.members)
+    surprised = {
+        e.id
+        for e in written
+        if e.id not in stored.entries and result.entries[e.id].status != "created"
+    }
+    return (set(result.recent) - known) | surprised

@@ -39,9 +39,18 @@ MULTI_SELECT = {
     "language": ("language", "lang"),
     "author": ("authors", "author"),
 }
-SOURCE_EXCLUDES = ["body", "minhash", "mentions", "lsh_bands", "sources", "fingerprint"]
-COPY_FIELDS = ["id", "title", "outlet", "outlet_name", "url", "published"]
-MAX_COPIES = 10
+# Hits carry their cluster's size and first copies (``cluster_size``,
+# ``cluster_copies``, kept by ingest on every member), not the member list.
+SOURCE_EXCLUDES = [
+    "body",
+    "minhash",
+    "mentions",
+    "lsh_bands",
+    "sources",
+    "fingerprint",
+    "cluster_members",
+    "cluster_hash",
+]
 
 
 def check_query_text(q: str | None) -> None:
@@ -242,34 +251,4 @@ def build_cluster_leaders_query(
         "sort": sort_clause(params),
         "collapse": {"field": "cluster"},
         "_source": False,
-    }
-
-
-def build_copies_query(clusters: list[str]) -> dict[str, Any]:
-    """Every cluster's size and first members, oldest first, whatever the filters.
-
-    A terms aggregation with ``top_hits`` costs about half a collapse with
-    ``inner_hits`` here (one pass instead of one inner search per cluster).
-    """
-    return {
-        "size": 0,
-        "track_total_hits": False,
-        "query": {"bool": {"filter": [{"terms": {"cluster": clusters}}]}},
-        "aggs": {
-            "clusters": {
-                "terms": {"field": "cluster", "size": len(clusters)},
-                "aggs": {
-                    "copies": {
-                        "top_hits": {
-                            "size": MAX_COPIES + 1,
-                            "sort": [
-                                {"published": {"order": "asc", "missing": "_last"}},
-                                {"id": "asc"},
-                            ],
-                            "_source": COPY_FIELDS,
-                        }
-                    }
-                },
-            }
-        },
     }

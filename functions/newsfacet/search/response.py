@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from newsfacet.ingest.clusters import MAX_COPIES
 from newsfacet.models.api import (
     UNKNOWN_OUTLET,
     BucketInterval,
@@ -22,7 +23,7 @@ from newsfacet.models.api import (
 )
 from newsfacet.search.curation import fold_entity_facet
 from newsfacet.search.lookup import ENTITY_FIELDS
-from newsfacet.search.query import MAX_COPIES, MULTI_SELECT
+from newsfacet.search.query import MULTI_SELECT
 
 UNKNOWN_OUTLET_LABEL = "Unknown outlet"
 
@@ -46,19 +47,16 @@ def map_copy(source: dict[str, Any], entry_id: str) -> Copy:
     )
 
 
-def cluster_copies(raw: dict[str, Any]) -> dict[str, tuple[int, list[Copy]]]:
-    """Cluster id -> (number of members, first members oldest first) from a copies query."""
-    result: dict[str, tuple[int, list[Copy]]] = {}
-    for bucket in raw.get("aggregations", {}).get("clusters", {}).get("buckets", []):
-        members = [map_copy(h["_source"], h["_id"]) for h in bucket["copies"]["hits"]["hits"]]
-        result[str(bucket["key"])] = (int(bucket["doc_count"]), members)
-    return result
-
-
-def map_hit(hit: dict[str, Any], copies: dict[str, tuple[int, list[Copy]]]) -> Hit:
+def map_hit(hit: dict[str, Any]) -> Hit:
+    """One hit; its cluster's size and first copies come with it (a singleton has none)."""
     source = hit["_source"]
     cluster = source.get("cluster") or hit["_id"]
-    total, members = copies.get(cluster, (1, []))
+    total = source.get("cluster_size") or 1
+    members = [
+        map_copy(c, str(c["id"]))
+        for c in source.get("cluster_copies") or ()
+        if isinstance(c, dict) and c.get("id")
+    ]
     return Hit(
         id=hit["_id"],
         title=source.get("title"),

@@ -9,7 +9,8 @@ ordered stream of matching entries with ``search_after`` and show a story
 * from the start of the stream, the first entry of a cluster seen is its leader;
 * after a cursor, a cluster first seen on this page may have had its leader on an
   earlier page, so one collapse query (allowed, it has no ``search_after``)
-  over just those clusters names each cluster's leader in the same order.
+  over just those clusters names each cluster's leader in the same order;
+  a story of one entry (no ``cluster_size`` above one on the hit) needs none.
 
 The cursor is the sort key of the last entry examined, so every cluster is
 shown exactly once across pages. The first page also notes the newest
@@ -44,7 +45,6 @@ from newsfacet.errors import NotFoundError as EntryNotFoundError
 from newsfacet.models.api import (
     MAX_DEPTH,
     UNKNOWN_OUTLET,
-    Copy,
     Counts,
     EntitiesResponse,
     EntryResponse,
@@ -68,7 +68,6 @@ from newsfacet.search.facets import (
 from newsfacet.search.names import NameCache, NameTable
 from newsfacet.search.query import (
     build_cluster_leaders_query,
-    build_copies_query,
     build_page_query,
     multi_select_filters,
     query_key,
@@ -85,6 +84,9 @@ MAX_MEMBERS = 100
 # How long a container trusts its alias table, resolved names and the index's date range.
 NAMES_TTL_S = 300.0
 EXPORT_PAGE = 500
+# What per-value story counts may take inside OpenSearch (the client waits 5 s by
+# default, NEWSFACET_OPENSEARCH_TIMEOUT_S): past it, the page comes without them.
+STORIES_BUDGET = "2s"
 
 
 def log_names_unavailable(exc: Exception) -> None:
@@ -171,7 +173,6 @@ class SearchService:
         emitted = hits[: params.size]
         for hit in emitted:
             curate_source(hit["_source"], curation)
-        copies = self._copies([h["_source"].get("cluster") or h["_id"] for h in emitted])
         aggs = raw_first.get("aggregations", {})
         next_cursor = None
         if next_after is not None:
@@ -198,7 +199,7 @@ class SearchService:
                 stories=stories,
                 undated=int(inner.get("undated", {}).get("doc_count", 0)),
             ),
-            hits=[response.map_hit(h, copies) for h in emitted],
+            hits=[response.map_hit(h) for h in emitted],
             facets=response.map_facets(aggs, params, interval),
             next_cursor=next_cursor,
             entities=response.entity_refs(
@@ -313,16 +314,23 @@ class SearchService:
         raw_first: dict[str, Any] | None = None
         position = after
         for round_no in range(MAX_ROUNDS):
-            aggs = build_aggregations(params, held) if round_no == 0 else None
-            body = build_page_query(
-                params, fetch_size=fetch, search_after=position, aggregations=aggs, names=names
-            )
-            raw = self._search(body, pit, params=params)
+            if round_no == 0 and params.facet_stories:
+                raw = self._first_with_stories(params, fetch, position, pit, names, held)
+            else:
+                aggs = build_aggregations(params, held) if round_no == 0 else None
+                body = build_page_query(
+                    params, fetch_size=fetch, search_after=position, aggregations=aggs, names=names
+                )
+                raw = self._search(body, pit, params=params)
             raw_first = raw_first or raw
             batch = raw["hits"]["hits"]
             leaders = None
             if params.dedup and not from_start:
-                fresh = list(dict.fromkeys(_cluster(h) for h in batch if _cluster(h) not in seen))
+                fresh = list(
+                    dict.fromkeys(
+                        _cluster(h) for h in batch if _cluster(h) not in seen and _shared(h)
+                    )
+                )
                 leaders = self._leaders(params, fresh, pit, names) if fresh else set()
             for hit in batch:
                 cluster = _cluster(hit)
@@ -330,7 +338,7 @@ class SearchService:
                     if cluster in seen:
                         continue
                     seen.add(cluster)
-                    if leaders is not None and hit["_id"] not in leaders:
+                    if leaders is not None and _shared(hit) and hit["_id"] not in leaders:
                         continue
                 shown.append(hit)
                 if len(shown) == want:
@@ -344,6 +352,44 @@ class SearchService:
         # after the last entry examined, so nothing is lost.
         return shown, raw_first, position
 
+    def _first_with_stories(
+        self,
+        params: SearchParams,
+        fetch: int,
+        after: list[Any] | None,
+        pit: str | None,
+        names: NameTable | None,
+        held: tuple[datetime, datetime] | None,
+    ) -> dict[str, Any]:
+        """The first page with per-value story counts, within a time budget.
+
+        Story counts grow with the matching entries (a distinct count per facet
+        value). OpenSearch stops collecting at the budget and says so
+        (``timed_out``); the page is then asked again without them, and its facet
+        values carry ``stories: null``: counted stories or none, never an error
+        or a partial count.
+        """
+        body = build_page_query(
+            params,
+            fetch_size=fetch,
+            search_after=after,
+            aggregations=build_aggregations(params, held),
+            names=names,
+        )
+        raw = self._search({**body, "timeout": STORIES_BUDGET}, pit, params=params)
+        if not raw.get("timed_out"):
+            return raw
+        logger.warning("story counts over the time budget; facets sent without them")
+        plain = params.model_copy(update={"facet_stories": False})
+        body = build_page_query(
+            plain,
+            fetch_size=fetch,
+            search_after=after,
+            aggregations=build_aggregations(plain, held),
+            names=names,
+        )
+        return self._search(body, pit, params=params)
+
     def _leaders(
         self,
         params: SearchParams,
@@ -353,13 +399,6 @@ class SearchService:
     ) -> set[str]:
         raw = self._search(build_cluster_leaders_query(params, clusters, names), pit)
         return {h["_id"] for h in raw["hits"]["hits"]}
-
-    def _copies(self, clusters: list[str]) -> dict[str, tuple[int, list[Copy]]]:
-        if not clusters:
-            return {}
-        body = build_copies_query(list(dict.fromkeys(clusters)))
-        raw = self._call(lambda: self.client.search(index=self.alias, body=body))
-        return response.cluster_copies(raw)
 
     # ---------------------------------------------------------------- entities
 
@@ -601,3 +640,11 @@ def _blame(exc: TransportError, params: SearchParams | None) -> tuple[str, str]:
     if params is not None and params.q:
         return "q", "OpenSearch could not run this query; simplify q"
     return "q", "OpenSearch could not run this request"
+
+
+def _shared(hit: dict[str, Any]) -> bool:
+    """Whether the hit's story has other entries (ingest stores the size on each member).
+
+    A story of one is its own leader on any page: no leader query is needed for it.
+    """
+    return int(hit["_source"].get("cluster_size") or 1) > 1
