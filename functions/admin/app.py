@@ -36,7 +36,6 @@ from newsfacet.errors import (
     TransientError,
     UnknownChangeError,
 )
-from newsfacet.models.api import ErrorResponse
 from newsfacet.models.curation import (
     CHANGE_ID_PATTERN,
     Change,
@@ -46,6 +45,7 @@ from newsfacet.models.curation import (
     RenameRequest,
 )
 from newsfacet.models.entry import ENTITY_TYPES
+from newsfacet.models.responses import ErrorResponse
 from newsfacet.observability import logger
 
 app = APIGatewayHttpResolver(enable_validation=True)

@@ -33,7 +33,7 @@ from newsfacet.events import (
     refs_from_sqs_body,
 )
 from newsfacet.ingest.budget import Clock
-from newsfacet.ingest.service import ObjectReport
+from newsfacet.ingest.reports import ObjectReport
 from newsfacet.models.document import ObjectRef
 from newsfacet.observability import logger, metrics
 from newsfacet.queue import Delay, backoff_s

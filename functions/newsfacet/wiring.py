@@ -92,7 +92,8 @@ def _ingest_service(settings: Settings) -> IngestService:
     from newsfacet.index.learned import LearnedIndex
     from newsfacet.index.people import KnownPeople
     from newsfacet.index.setup import check_ready
-    from newsfacet.ingest.service import IngestConfig, IngestService
+    from newsfacet.ingest.reports import IngestConfig
+    from newsfacet.ingest.service import IngestService
     from newsfacet.storage import S3ObjectStore
 
     client = build_client(settings)
@@ -129,7 +130,8 @@ def _search_service(settings: Settings) -> SearchService:
     from newsfacet.index.client import build_client
     from newsfacet.index.learned import LearnedIndex
     from newsfacet.search.names import NameCache
-    from newsfacet.search.service import NAMES_TTL_S, SearchService, log_names_unavailable
+    from newsfacet.search.resolve import NAMES_TTL_S
+    from newsfacet.search.service import SearchService, log_names_unavailable
 
     client = build_client(settings)
     names = settings.index_names

@@ -28,18 +28,20 @@ from newsfacet.errors import (
 )
 from newsfacet.models.api import (
     EntitiesQuery,
+    ExportQuery,
+    FacetValuesQuery,
+    OutletsQuery,
+    SearchQuery,
+    ValueFacetName,
+)
+from newsfacet.models.responses import (
     EntitiesResponse,
     EntryResponse,
     ErrorResponse,
-    ExportQuery,
-    FacetValuesQuery,
     FacetValuesResponse,
     HealthResponse,
-    OutletsQuery,
     OutletsResponse,
-    SearchQuery,
     SearchResponse,
-    ValueFacetName,
 )
 from newsfacet.search.api_doc import (
     API_DESCRIPTION,

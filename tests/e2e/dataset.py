@@ -108,7 +108,8 @@ def _ingest_objects(client: Any, prefix: str) -> None:
     from newsfacet.config import IndexNames
     from newsfacet.index.entries import EntryIndex
     from newsfacet.index.learned import LearnedIndex
-    from newsfacet.ingest.service import IngestConfig, IngestService
+    from newsfacet.ingest.reports import IngestConfig
+    from newsfacet.ingest.service import IngestService
     from newsfacet.storage import S3ObjectStore
 
     objects = [((SEEDS / name).read_bytes(), key, meta) for name, (key, meta) in UPLOADS.items()]

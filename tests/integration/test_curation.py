@@ -18,8 +18,9 @@ from newsfacet.curation.store import CurationCache, CurationIndex
 from newsfacet.errors import CurationConflictError, UnknownChangeError, UnknownKeyError
 from newsfacet.index.entries import EntryIndex
 from newsfacet.ingest.ports import WriteBatch
-from newsfacet.models.api import SearchParams, SearchResponse
+from newsfacet.models.api import SearchParams
 from newsfacet.models.entry import Entity, Entry
+from newsfacet.models.responses import SearchResponse
 from newsfacet.search.service import SearchService
 
 pytestmark = pytest.mark.integration

@@ -154,7 +154,7 @@ def worker(settings: Any, s3: Any) -> IngestService:
     from newsfacet.index.client import build_client
     from newsfacet.index.entries import EntryIndex
     from newsfacet.index.learned import LearnedIndex
-    from newsfacet.ingest.service import IngestConfig
+    from newsfacet.ingest.reports import IngestConfig
     from newsfacet.storage import S3ObjectStore
 
     client, names = build_client(settings), settings.index_names

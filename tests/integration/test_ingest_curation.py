@@ -118,3 +118,35 @@ def test_ingest_files_new_entries_under_curated_keys_at_its_next_batch(
     assert "LOC:Moscow" not in stored["entities"]
     assert {"ORG:Kremlin", "LOC:Moscow"} <= set(stored["tagged_entities"])
     assert "Presidential Administration of Russia" in stored["entities_org"]
+
+
+def test_full_names_are_found_for_more_surnames_than_one_regexp_may_hold(
+    os_client: Any, settings: Any
+) -> None:
+    """Found by the ingest bench: 60 lone surnames made a 3,336-character regexp, OpenSearch
+    refused it (400) and the batch was retried; now the search is split and answers."""
+    from datetime import UTC, datetime
+
+    from newsfacet.index.people import KnownPeople
+    from newsfacet.ingest.surnames import WINDOW, SurnameLookup
+
+    alias = settings.index_names.entries
+    may = datetime(2023, 5, 24, tzinfo=UTC)
+    os_client.index(
+        index=alias,
+        id="e1",
+        body={
+            "id": "e1",
+            "outlet": "example.com",
+            "published": may.isoformat(),
+            "entities_person": ["Anna Surnamezz", "Joe Biden"],
+        },
+        refresh=True,
+    )
+    surnames = {f"surname{chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(60)}
+    surnames |= {"surnamezz", "biden"}
+    lookup = SurnameLookup("example.com", may - WINDOW, may + WINDOW, frozenset(surnames))
+
+    (found,) = KnownPeople(os_client, alias).full_names([lookup])
+
+    assert sorted(found) == ["Anna Surnamezz", "Joe Biden"]

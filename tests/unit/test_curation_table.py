@@ -17,8 +17,9 @@ from newsfacet.curation.table import (
     touched_values,
 )
 from newsfacet.errors import CurationConflictError, InvalidRequestError
-from newsfacet.models.api import FacetValue, SearchParams
+from newsfacet.models.api import SearchParams
 from newsfacet.models.curation import Change, Op
+from newsfacet.models.responses import FacetValue
 from newsfacet.search.curation import (
     MATCH_NONE,
     curate_facet,

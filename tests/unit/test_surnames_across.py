@@ -7,7 +7,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from newsfacet.curation.table import build_table
-from newsfacet.index.people import build_names_query, surname_regexp
+from newsfacet.index.people import (
+    MAX_REGEX_CHARS,
+    build_names_query,
+    surname_groups,
+    surname_regexp,
+)
 from newsfacet.ingest.pipeline import Unit, plan_surname_lookups, resolve_unit_surnames
 from newsfacet.ingest.surnames import WINDOW, SurnameLookup, plan_lookups
 from newsfacet.models.curation import Change
@@ -124,9 +129,23 @@ def test_stored_entries_are_left_as_stored_and_curation_applies_after() -> None:
 def test_the_names_query_asks_one_aggregation_per_lookup_and_escapes_names() -> None:
     lookups = [SurnameLookup("example.com", MAY - WINDOW, MAY + WINDOW, frozenset({"o'brien"}))]
     body = build_names_query(lookups)
-    assert list(body["aggs"]) == ["l0"]
+    assert list(body["aggs"]) == ["l0g0"]
     assert (
-        body["aggs"]["l0"]["aggs"]["names"]["terms"]["include"]
+        body["aggs"]["l0g0"]["aggs"]["names"]["terms"]["include"]
         == ".+ ([oO]\\'[bB][rR][iI][eE][nN])"
     )
     assert surname_regexp(["biden", "ryder"]) == ".+ ([bB][iI][dD][eE][nN]|[rR][yY][dD][eE][rR])"
+
+
+def test_many_surnames_are_split_so_no_regexp_exceeds_the_clusters_limit() -> None:
+    # Sixty lone surnames in one outlet's batch (a long list of names in a report): one
+    # regexp of them all would be about 2,700 characters, over OpenSearch's 1,000.
+    surnames = frozenset(f"surname{chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(60))
+    lookups = [SurnameLookup("example.com", MAY - WINDOW, MAY + WINDOW, surnames)]
+    assert len(surname_regexp(sorted(surnames))) > 1000
+    body = build_names_query(lookups)
+    patterns = [a["aggs"]["names"]["terms"]["include"] for a in body["aggs"].values()]
+    assert len(patterns) > 1
+    assert all(len(p) <= MAX_REGEX_CHARS for p in patterns)
+    assert sorted(s for g in surname_groups(sorted(surnames)) for s in g) == sorted(surnames)
+    assert list(surname_groups(["x" * 300])) == []  # too long to look up at all

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from newsfacet.models.api import ErrorResponse
+from newsfacet.models.responses import ErrorResponse
 
 ADMIN_DESCRIPTION = """\
 Curation of entity values: merge two, rename one, hide one; list the changes; undo one.

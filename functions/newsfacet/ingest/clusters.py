@@ -233,6 +233,37 @@ def plan_summaries(
     return SummaryPlan(summaries, updates, merged_from, frozenset(search))
 
 
+def unseen_writes(
+    written: Sequence[Entry],
+    *,
+    existing: Iterable[str],
+    known: Iterable[str],
+    summaries: Iterable[ClusterSummary],
+    recent: Iterable[str],
+    created: Iterable[str],
+) -> set[str]:
+    """Entries another worker wrote at the same moment that this batch's lookup did not see.
+
+    Those others registered under the batch's band keys or clusters
+    (``recent``), and any entry the batch took for new that turned out to
+    exist when written (two workers carrying the same text at once).
+
+    Args:
+        written: the batch's entries that were written.
+        existing: ids of batch entries the lookup found stored.
+        known: ids the batch's lookup returned (stored entries and candidates).
+        summaries: the cluster summaries it returned (their members are known too).
+        recent: ids others registered under the batch's keys in the last minutes.
+        created: ids of ``written`` that the write created (the rest existed).
+    """
+    seen = {*known, *(e.id for e in written)}
+    seen.update(m for s in summaries for m in s.members)
+    stored = set(existing)
+    new = set(created)
+    surprised = {e.id for e in written if e.id not in stored and e.id not in new}
+    return (set(recent) - seen) | surprised
+
+
 def _doubled(before: int, after: int) -> bool:
     """Whether a power of two lies in (before, after]: a large cluster's turn for every member."""
     return after.bit_length() > before.bit_length()

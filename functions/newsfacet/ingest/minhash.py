@@ -18,7 +18,7 @@ that is what keeps the decision time flat as the index grows.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -183,6 +183,32 @@ def plan_clusters(
         if member.id in stored and member.cluster > target:
             plan.merges[member.cluster] = min(target, plan.merges.get(member.cluster, target))
     return plan
+
+
+def assign_clusters(
+    entries: Sequence[Entry], stored: Mapping[str, str], found: Sequence[Member]
+) -> tuple[list[Entry], ClusterPlan]:
+    """Each entry's cluster: the lowest id of its verified near-duplicate group.
+
+    Args:
+        entries: the batch's entries, signed.
+        stored: cluster of each batch entry that exists already, by id.
+        found: stored near-duplicate candidates (sharing a band key).
+    """
+    batch = [
+        Member(
+            id=e.id,
+            cluster=stored.get(e.id, e.cluster),
+            values=tuple(e.minhash),
+            bands=tuple(e.lsh_bands),
+        )
+        for e in entries
+    ]
+    plan = plan_clusters(batch, found)
+    assigned = [
+        e.model_copy(update={"cluster": plan.clusters.get(e.id, e.cluster)}) for e in entries
+    ]
+    return assigned, plan
 
 
 def _combine(a: Member, b: Member) -> Member:

@@ -35,11 +35,9 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal
 
 from newsfacet.curation.table import CurationTable
 from newsfacet.errors import (
@@ -51,8 +49,8 @@ from newsfacet.errors import (
     TransientError,
 )
 from newsfacet.ingest.budget import Clock, TimeBudget
-from newsfacet.ingest.clusters import plan_summaries
-from newsfacet.ingest.minhash import ClusterPlan, Member, plan_clusters
+from newsfacet.ingest.clusters import plan_summaries, unseen_writes
+from newsfacet.ingest.minhash import assign_clusters
 from newsfacet.ingest.pipeline import (
     Unit,
     isolate,
@@ -69,11 +67,10 @@ from newsfacet.ingest.ports import (
     LearnedStore,
     ObjectStore,
     PeopleStore,
-    Stored,
-    StoredEntry,
     WriteBatch,
     WriteResult,
 )
+from newsfacet.ingest.reports import IngestConfig, ObjectReport
 from newsfacet.ingest.template_lines import LineCount, LineKey, LineTally, line_keys
 from newsfacet.models.article import Article
 from newsfacet.models.document import ObjectRef
@@ -81,56 +78,9 @@ from newsfacet.models.entry import Entry
 
 logger = logging.getLogger(__name__)
 
-Status = Literal["indexed", "partial", "rejected", "retry"]
 # Objects read ahead of the one being parsed (each held in memory until parsed).
 READ_AHEAD = 4
 ObjectKey = tuple[str, str, str | None, str | None]
-
-
-@dataclass
-class ObjectReport:
-    """What became of one object."""
-
-    ref: ObjectRef
-    articles: int = 0
-    entries: int = 0
-    created: int = 0
-    updated: int = 0
-    # Rejections recorded for this object: the object itself, or its articles or entries.
-    errors: list[InputError] = field(default_factory=list)
-    # Set when a dependency failed: the object is retried whatever else happened.
-    retry: str | None = None
-    # The retry is for want of time in this invocation, not a fault: retry at once.
-    deferred: bool = False
-    whole_object_rejected: bool = False
-    # Characters of text read so far (the per-object budget).
-    chars: int = 0
-    # Where the rest of an object past its budget starts, when it is to be ingested in parts.
-    continue_at: int | None = None
-
-    @property
-    def status(self) -> Status:
-        if self.retry is not None:
-            return "retry"
-        if self.whole_object_rejected or (self.errors and self.entries == 0):
-            return "rejected"
-        return "partial" if self.errors else "indexed"
-
-
-@dataclass(frozen=True)
-class IngestConfig:
-    max_object_bytes: int
-    template_min_docs: int = 3
-    learn_templates: bool = True
-    tag_entities: bool = True
-    # Articles per unit of work (one lookup round and one bulk write each).
-    unit_articles: int = 200
-    # The per-object budget: characters of text one object may bring (ingest/budget.py).
-    max_object_chars: int = 600_000
-    # What a unit of work is expected to cost, to decide whether it fits the time left.
-    chars_per_s: float = 25_000
-    # Kept free at the end of an invocation: the last write, and the adapter's own work.
-    reserve_s: float = 15
 
 
 def _key(ref: ObjectRef) -> ObjectKey:
@@ -365,7 +315,11 @@ class _Run:
             for article, error in failed:
                 self._reject(self.owners[_key(article.ref)], error)
             unit = self._known_surnames(unit, reuse.keys(), curation)
-        entries, plan = self._clusters(unit, stored.entries, stored.candidates)
+        entries, plan = assign_clusters(
+            list(unit.entries.values()),
+            {i: e.cluster for i, e in stored.entries.items()},
+            stored.candidates,
+        )
         summaries = plan_summaries(
             entries, found=stored.summaries, stored_ids=stored.entries, merges=plan.merges
         )
@@ -386,7 +340,14 @@ class _Run:
         if written:
             service.entries.reconcile(
                 written,
-                unseen=_unseen(written, stored, result),
+                unseen=unseen_writes(
+                    written,
+                    existing=stored.entries,
+                    known={*stored.entries, *stored.summaries},
+                    summaries=stored.summaries.values(),
+                    recent=result.recent,
+                    created={e.id for e in written if result.entries[e.id].status == "created"},
+                ),
                 merges=plan.merges,
                 summaries=summaries,
             )
@@ -399,27 +360,6 @@ class _Run:
         people = self.service.people
         found = people.full_names(lookups) if people else [[] for _ in lookups]
         return resolve_unit_surnames(unit, lookups, found, curation=curation, skip=stored)
-
-    @staticmethod
-    def _clusters(
-        unit: Unit, stored: Mapping[str, StoredEntry], found: Sequence[Member]
-    ) -> tuple[list[Entry], ClusterPlan]:
-        """Each entry's cluster: the lowest id of its verified near-duplicate group."""
-        batch = [
-            Member(
-                id=e.id,
-                cluster=stored[e.id].cluster if e.id in stored else e.cluster,
-                values=tuple(e.minhash),
-                bands=tuple(e.lsh_bands),
-            )
-            for e in unit.entries.values()
-        ]
-        plan = plan_clusters(batch, found)
-        entries = [
-            e.model_copy(update={"cluster": plan.clusters.get(e.id, e.cluster)})
-            for e in unit.entries.values()
-        ]
-        return entries, plan
 
     def _fold(
         self,
@@ -475,20 +415,3 @@ class _Run:
             if report is not None and report not in owners:
                 owners.append(report)
         return owners
-
-
-def _unseen(written: Sequence[Entry], stored: Stored, result: WriteResult) -> set[str]:
-    """Entries another worker wrote at the same moment that this batch's lookup did not see.
-
-    Those others registered under the batch's band keys or clusters, and any
-    entry the batch took for new that turned out to exist when written (two
-    workers carrying the same text at once).
-    """
-    known = {*stored.entries, *stored.summaries, *(e.id for e in written)}
-    known.update(m for s in stored.summaries.values() for m in s.members)
-    surprised = {
-        e.id
-        for e in written
-        if e.id not in stored.entries and result.entries[e.id].status != "created"
-    }
-    return (set(result.recent) - known) | surprised

@@ -16,9 +16,8 @@ from newsfacet.models.api import (
     MAX_PAGE_SIZE,
     MAX_QUERY_CHARS,
     MAX_QUERY_TERMS,
-    ErrorResponse,
-    HealthResponse,
 )
+from newsfacet.models.responses import ErrorResponse, HealthResponse
 
 API_TITLE = "newsfacet search API"
 API_VERSION = "1.1.0"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from newsfacet.lucene import case_blind_literal
 from newsfacet.models.entry import ENTITY_TYPES, entity_field
 
 ENTITY_FIELDS: dict[str, str] = {t: entity_field(t) for t in ENTITY_TYPES}
@@ -25,27 +26,13 @@ _SEPARATOR = "(.*( |\\-))?"
 _GAP = "( |\\-)"
 
 
-def _literal(text: str) -> str:
-    """A Lucene regexp matching ``text`` exactly, ignoring case, every character escaped."""
-    out = []
-    for char in text:
-        lower, upper = char.lower(), char.upper()
-        if lower != upper and len(lower) == 1 and len(upper) == 1:
-            out.append(f"[{lower}{upper}]")
-        elif char.isalnum():
-            out.append(char)
-        else:
-            out.append("\\" + char)
-    return "".join(out)
-
-
 def _words(text: str) -> list[str]:
     return [w for w in re.split(r"[\s\-]+", text) if w]
 
 
 def name_regexp(text: str, *, prefix: bool) -> str:
     """Names in which ``text`` starts at a word boundary (a prefix, or whole words)."""
-    body = _SEPARATOR + _GAP.join(_literal(w) for w in _words(text))
+    body = _SEPARATOR + _GAP.join(case_blind_literal(w) for w in _words(text))
     return body + (".*" if prefix else f"({_GAP}.*)?")
 
 

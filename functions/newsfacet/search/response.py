@@ -8,9 +8,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from newsfacet.ingest.clusters import MAX_COPIES
-from newsfacet.models.api import (
-    UNKNOWN_OUTLET,
-    BucketInterval,
+from newsfacet.models.api import UNKNOWN_OUTLET, BucketInterval, SearchParams
+from newsfacet.models.responses import (
     Copy,
     EntityRef,
     EntitySuggestion,
@@ -19,7 +18,6 @@ from newsfacet.models.api import (
     FacetValue,
     Hit,
     OutletStats,
-    SearchParams,
 )
 from newsfacet.search.curation import fold_entity_facet
 from newsfacet.search.lookup import ENTITY_FIELDS
