@@ -165,7 +165,6 @@ class ComputeOnly:
 
     def step(self, batch: list[Upload]) -> int:
         """One batch; the number of entries it made."""
-        from newsfacet.curation.table import EMPTY as EMPTY_CURATION
         from newsfacet.errors import InputError
         from newsfacet.ingest.clusters import plan_summaries
         from newsfacet.ingest.minhash import Member, plan_clusters
@@ -179,6 +178,7 @@ class ComputeOnly:
             tag_unit,
         )
         from newsfacet.ingest.template_lines import LineTally, line_keys
+        from newsfacet.models.curation_table import EMPTY as EMPTY_CURATION
         from newsfacet.models.document import ObjectRef
 
         memory, now = self.memory, self.now

@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from newsfacet.curation.table import EMPTY as EMPTY_CURATION
-from newsfacet.curation.table import CurationTable
 from newsfacet.errors import InputError, NoContentError, ObjectTooLargeError, ProcessingError
 from newsfacet.ingest.canonical import AliasEntry
 from newsfacet.ingest.pipeline import (
@@ -33,6 +31,8 @@ from newsfacet.ingest.pipeline import (
 from newsfacet.ingest.surnames import SurnameLookup
 from newsfacet.ingest.template_lines import LineCount, LineKey, LineTally, line_keys
 from newsfacet.models.article import Article
+from newsfacet.models.curation_table import EMPTY as EMPTY_CURATION
+from newsfacet.models.curation_table import CurationTable
 from newsfacet.models.document import ObjectRef
 from newsfacet.models.entry import Entry
 

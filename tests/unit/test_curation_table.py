@@ -7,7 +7,10 @@ from typing import Any
 
 import pytest
 
-from newsfacet.curation.table import (
+from newsfacet.errors import CurationConflictError, InvalidRequestError
+from newsfacet.models.api import SearchParams
+from newsfacet.models.curation import Change, Op
+from newsfacet.models.curation_table import (
     EMPTY,
     CurationTable,
     build_table,
@@ -16,9 +19,6 @@ from newsfacet.curation.table import (
     stored_entity_fields,
     touched_values,
 )
-from newsfacet.errors import CurationConflictError, InvalidRequestError
-from newsfacet.models.api import SearchParams
-from newsfacet.models.curation import Change, Op
 from newsfacet.models.responses import FacetValue
 from newsfacet.search.curation import (
     MATCH_NONE,
@@ -154,7 +154,7 @@ def test_pending_values_are_read_through_the_table() -> None:
 
 
 def test_split_key_refuses_what_is_not_a_key() -> None:
-    from newsfacet.curation.table import split_key
+    from newsfacet.models.curation_table import split_key
 
     assert split_key("PERSON:Joe Biden") == ("PERSON", "Joe Biden")
     for bad in ["Joe Biden", "EVENT:Cup", "ORG:", "ORG: "]:

@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from newsfacet.curation.table import build_table
 from newsfacet.index.people import (
     MAX_REGEX_CHARS,
     build_names_query,
@@ -16,6 +15,7 @@ from newsfacet.index.people import (
 from newsfacet.ingest.pipeline import Unit, plan_surname_lookups, resolve_unit_surnames
 from newsfacet.ingest.surnames import WINDOW, SurnameLookup, plan_lookups
 from newsfacet.models.curation import Change
+from newsfacet.models.curation_table import build_table
 from newsfacet.models.entry import Entity, EntityType, Entry
 
 pytestmark = pytest.mark.unit

@@ -19,7 +19,10 @@ from opensearchpy import OpenSearch
 
 from newsfacet.curation.rewrite import rewrite_entries
 from newsfacet.curation.store import CurationIndex
-from newsfacet.curation.table import (
+from newsfacet.errors import CurationConflictError, UnknownChangeError, UnknownKeyError
+from newsfacet.index.client import write_side_errors
+from newsfacet.models.curation import KEY_PATTERN, Change, ChangesResponse, Op, change_id
+from newsfacet.models.curation_table import (
     CurationTable,
     build_table,
     changed_keys,
@@ -27,9 +30,6 @@ from newsfacet.curation.table import (
     split_key,
     touched_values,
 )
-from newsfacet.errors import CurationConflictError, UnknownChangeError, UnknownKeyError
-from newsfacet.index.client import write_side_errors
-from newsfacet.models.curation import KEY_PATTERN, Change, ChangesResponse, Op, change_id
 
 logger = logging.getLogger(__name__)
 

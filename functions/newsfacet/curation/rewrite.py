@@ -22,10 +22,10 @@ from typing import Any
 
 from opensearchpy import OpenSearch
 
-from newsfacet.curation.table import CurationTable, carrying_query, stored_entity_fields
 from newsfacet.errors import IndexingError
 from newsfacet.index.bulk import run_bulk
 from newsfacet.index.client import write_side_errors
+from newsfacet.models.curation_table import CurationTable, carrying_query, stored_entity_fields
 
 logger = logging.getLogger(__name__)
 

@@ -26,10 +26,10 @@ from typing import Any
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import ConflictError
 
-from newsfacet.curation.table import EMPTY, CurationTable, build_table
 from newsfacet.errors import IndexingError, TransientError
 from newsfacet.index.client import write_side_errors
 from newsfacet.models.curation import Change
+from newsfacet.models.curation_table import EMPTY, CurationTable, build_table
 
 logger = logging.getLogger(__name__)
 

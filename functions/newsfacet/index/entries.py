@@ -31,7 +31,6 @@ from opensearchpy import OpenSearch
 from opensearchpy.exceptions import OpenSearchException
 
 from newsfacet.config import IndexNames
-from newsfacet.curation.table import stored_entity_fields
 from newsfacet.errors import IndexingError, IndexMissingError
 from newsfacet.index.bulk import run_bulk
 from newsfacet.index.client import write_side_errors
@@ -52,6 +51,7 @@ from newsfacet.index.recent import others, register_actions
 from newsfacet.ingest.clusters import ClusterSummary, SummaryPlan, cluster_hash, stored_summary
 from newsfacet.ingest.minhash import Member, plan_clusters
 from newsfacet.ingest.ports import ItemResult, Stored, StoredEntry, WriteBatch, WriteResult
+from newsfacet.models.curation_table import stored_entity_fields
 from newsfacet.models.entry import Entity, Entry
 
 logger = logging.getLogger(__name__)

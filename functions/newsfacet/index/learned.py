@@ -19,16 +19,15 @@ import hashlib
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from opensearchpy import OpenSearch
 
-from newsfacet.curation.store import CurationCache
-from newsfacet.curation.table import EMPTY as EMPTY_CURATION
-from newsfacet.curation.table import CurationTable
 from newsfacet.index.client import write_side_errors
 from newsfacet.ingest.canonical import AliasEntry
 from newsfacet.ingest.template_lines import LineCount, LineKey, LineObservation
+from newsfacet.models.curation_table import EMPTY as EMPTY_CURATION
+from newsfacet.models.curation_table import CurationTable
 from newsfacet.models.entry import ENTITY_TYPES
 
 # Past this many distinct documents a line is template for any sane threshold;
@@ -100,6 +99,25 @@ def alias_actions(
         }
 
 
+class _HeadIndex(Protocol):
+    def head_doc(self) -> dict[str, Any]: ...
+
+
+class CurationSource(Protocol):
+    """The curation table's cache (``curation/store.py``: ``CurationCache``), as read here.
+
+    Its head document rides along in the batch's one ``mget``; what that finds is handed
+    back (``observe``), and the table is read again only when the head moved.
+    """
+
+    @property
+    def index(self) -> _HeadIndex: ...
+
+    def observe(self, doc: dict[str, Any] | None) -> None: ...
+
+    def table(self) -> CurationTable: ...
+
+
 class LearnedIndex:
     """The ingest service's view of learned data: one mget, cached alias and curation tables.
 
@@ -113,7 +131,7 @@ class LearnedIndex:
         *,
         lines_index: str,
         aliases_index: str,
-        curation: CurationCache | None = None,
+        curation: CurationSource | None = None,
         ttl_s: float = ALIAS_TTL_S,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:

@@ -21,8 +21,6 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from newsfacet.curation.table import EMPTY as EMPTY_CURATION
-from newsfacet.curation.table import CurationTable
 from newsfacet.errors import InputError, NoContentError, ProcessingError
 from newsfacet.ingest.canonical import AliasEntry
 from newsfacet.ingest.clean import clean_article
@@ -43,6 +41,8 @@ from newsfacet.ingest.surnames import (
 )
 from newsfacet.ingest.template_lines import LineTally
 from newsfacet.models.article import Article
+from newsfacet.models.curation_table import EMPTY as EMPTY_CURATION
+from newsfacet.models.curation_table import CurationTable
 from newsfacet.models.document import ObjectRef
 from newsfacet.models.entry import Entity, Entry
 

@@ -15,13 +15,13 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from newsfacet.curation.table import CurationTable
 from newsfacet.errors import InputError
 from newsfacet.ingest.canonical import AliasEntry
 from newsfacet.ingest.clusters import ClusterSummary, SummaryPlan
 from newsfacet.ingest.minhash import Member
 from newsfacet.ingest.surnames import SurnameLookup
 from newsfacet.ingest.template_lines import LineCount, LineKey, LineObservation
+from newsfacet.models.curation_table import CurationTable
 from newsfacet.models.document import ObjectRef
 from newsfacet.models.entry import Entity, Entry
 

@@ -39,7 +39,6 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 
-from newsfacet.curation.table import CurationTable
 from newsfacet.errors import (
     EntryRejectedError,
     InputError,
@@ -73,6 +72,7 @@ from newsfacet.ingest.ports import (
 from newsfacet.ingest.reports import IngestConfig, ObjectReport
 from newsfacet.ingest.template_lines import LineCount, LineKey, LineTally, line_keys
 from newsfacet.models.article import Article
+from newsfacet.models.curation_table import CurationTable
 from newsfacet.models.document import ObjectRef
 from newsfacet.models.entry import Entry
 

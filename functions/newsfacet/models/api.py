@@ -13,8 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from newsfacet.curation.table import EMPTY as EMPTY_CURATION
-from newsfacet.curation.table import CurationTable
+from newsfacet.models.curation_table import EMPTY as EMPTY_CURATION
+from newsfacet.models.curation_table import CurationTable
 from newsfacet.models.entry import EntityType
 
 Sort = Literal["relevance", "newest", "oldest"]

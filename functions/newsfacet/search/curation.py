@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from newsfacet.curation.table import CurationTable, carrying_query
 from newsfacet.models.api import SearchParams
+from newsfacet.models.curation_table import CurationTable, carrying_query
 from newsfacet.models.responses import EntitySuggestion, FacetValue
 
 MATCH_NONE: dict[str, Any] = {"bool": {"must_not": [{"match_all": {}}]}}

@@ -15,8 +15,8 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from newsfacet.curation.table import CurationTable
 from newsfacet.models.api import UNKNOWN_OUTLET, SearchParams
+from newsfacet.models.curation_table import CurationTable
 from newsfacet.models.entry import ENTITY_TYPES
 from newsfacet.models.responses import ValueRef
 from newsfacet.search import lookup

@@ -26,11 +26,11 @@ from opensearchpy.exceptions import ConnectionError as OSConnectionError
 from opensearchpy.exceptions import ConnectionTimeout, TransportError
 
 from newsfacet.curation.store import CurationCache
-from newsfacet.curation.table import EMPTY as EMPTY_CURATION
-from newsfacet.curation.table import CurationTable
 from newsfacet.errors import InvalidRequestError
 from newsfacet.errors import NotFoundError as EntryNotFoundError
 from newsfacet.models.api import MAX_DEPTH, SearchParams
+from newsfacet.models.curation_table import EMPTY as EMPTY_CURATION
+from newsfacet.models.curation_table import CurationTable
 from newsfacet.models.responses import (
     Counts,
     EntitiesResponse,
