@@ -169,7 +169,11 @@ class SearchQuery(FilterQuery):
     )
     facet_stories: bool = Field(
         default=False,
-        description="Also count distinct stories (clusters) per facet value (slower).",
+        description=(
+            "Also count distinct stories (clusters) per facet value. Its cost grows with the "
+            "matching entries; past a 2 s budget inside OpenSearch the page comes with "
+            "`stories: null` on every facet value instead."
+        ),
     )
 
 
