@@ -23,3 +23,8 @@ def case_blind_literal(text: str) -> str:
         else:
             out.append("\\" + char)
     return "".join(out)
+
+
+def literal(text: str) -> str:
+    """A Lucene regexp matching ``text`` exactly (case kept), every other character escaped."""
+    return "".join(c if c.isalnum() else "\\" + c for c in text)

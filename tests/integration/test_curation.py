@@ -254,3 +254,24 @@ def test_search_reads_no_curation_when_the_index_is_missing(
     result = service.search(SearchParams(dedup=False, facets={"org": 20}))
     assert _facet(result, "org")[RDK] == 2  # stored keys as they are, search still answers
     assert json.loads(result.model_dump_json())["total"] == 5
+
+
+def test_facet_values_exports_and_counts_read_through_curation_like_search(
+    world: dict[str, Any],
+) -> None:
+    admin: CurationAdmin = world["admin"]
+    search: SearchService = world["search"]
+    admin.merge(RDK, RVC, who="local:test")  # pending: nothing rewritten yet
+
+    values = search.facet_values(SearchParams(dedup=False), "org", None, 20)
+    counted = {v.value: v.count for v in values.values}
+    assert RDK not in counted
+    assert counted[RVC] == 3  # e1, e2, e3: e3 carries both keys and counts once
+    # Searching within the facet's values: the merged value by a word of its name, once.
+    found = search.facet_values(SearchParams(dedup=False), "org", "volunt", 20).values
+    assert [(v.value, v.count) for v in found] == [(RVC, 3)]
+    assert search.facet_values(SearchParams(dedup=False), "org", "rdk", 20).values == []
+
+    on_old_key = SearchParams(entity=[RDK], dedup=False)
+    assert sorted(row["id"] for row in search.export(on_old_key, 100)) == ["e1", "e2", "e3"]
+    assert search.count(on_old_key) == 3

@@ -13,10 +13,12 @@ Layout of the ``aggs`` object (the response mapper reads the same names):
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime, timedelta
 from typing import Any
 
 from newsfacet.errors import InvalidRequestError
+from newsfacet.lucene import literal
 from newsfacet.models.api import MAX_DATE_BUCKETS, UNKNOWN_OUTLET, BucketInterval, SearchParams
 from newsfacet.search.curation import curate_facet
 from newsfacet.search.lookup import ENTITY_FIELDS, name_regexp, prefix_match
@@ -240,8 +242,42 @@ def build_facet_values_query(
         }
     else:
         terms = {"field": field, "size": size, "shard_size": max(size * 5, 100)}
+        aggs["values"] = {"terms": terms}
+        # As the search's entity facets: merged-away and hidden names left out, values a
+        # pending change touched counted exactly (search/curation.py).
+        curate_facet(aggs, "values", facet.upper(), params.curation, params.facet_stories)
         if prefix:
             terms["include"] = name_regexp(prefix, prefix=True)
-            query["bool"]["filter"].append(prefix_match(field, prefix))
-        aggs["values"] = {"terms": terms}
+            if "exclude" in terms:  # a regexp include takes a regexp exclude
+                terms["exclude"] = "|".join(literal(name) for name in terms["exclude"])
+            query["bool"]["filter"].append(_prefix_scope(aggs, field, prefix))
     return {"size": 0, "track_total_hits": False, "query": query, "aggs": aggs}
+
+
+def _prefix_scope(aggs: dict[str, Any], field: str, prefix: str) -> dict[str, Any]:
+    """Entries with a name starting with ``prefix``, and those carrying a pending value that
+    does (they count towards it, whatever key they are filed under yet)."""
+    match = prefix_match(field, prefix)
+    curated = aggs.get("values_curated", {}).get("filters", {})
+    if not curated:
+        return match
+    kept = {k: q for k, q in curated["filters"].items() if name_starts(k, prefix)}
+    if not kept:
+        del aggs["values_curated"]
+        return match
+    curated["filters"] = kept
+    return {"bool": {"should": [match, *kept.values()], "minimum_should_match": 1}}
+
+
+def name_starts(key: str, prefix: str) -> bool:
+    """Whether an entity key's name, or a word of it, starts with ``prefix`` (case and accents
+    ignored), as the facet-values query's regular expression matches stored names."""
+    name = _fold(key.partition(":")[2])
+    wanted = _fold(prefix)
+    words = name.replace("-", " ").split()
+    return name.startswith(wanted) or any(w.startswith(wanted) for w in words)
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()

@@ -19,7 +19,7 @@ from newsfacet.models.responses import (
     Hit,
     OutletStats,
 )
-from newsfacet.search.curation import fold_entity_facet
+from newsfacet.search.curation import fold_entity_facet, fold_facet
 from newsfacet.search.lookup import ENTITY_FIELDS
 from newsfacet.search.query import MULTI_SELECT
 
@@ -297,7 +297,14 @@ def map_facet_values(
             found.append(
                 _value(b, key, str(b["key"]), key in params.entity, key in params.exclude_entity)
             )
-        return found
+        # Values a pending curation change touched, counted exactly (search/curation.py).
+        return fold_facet(
+            found,
+            aggs.get("values_curated"),
+            size=size,
+            selected=params.entity,
+            excluded=params.exclude_entity,
+        )
     param = MULTI_SELECT[facet][1]
     wanted, excluded = list(getattr(params, param)), list(getattr(params, f"exclude_{param}"))
     values: dict[str, FacetValue] = {}

@@ -39,6 +39,7 @@ from newsfacet.models.responses import (
     HealthResponse,
     OutletsResponse,
     SearchResponse,
+    ValueRef,
 )
 from newsfacet.search import lookup, response
 from newsfacet.search.backend import Backend
@@ -94,14 +95,20 @@ class SearchService:
         """The curation table of the moment (search/curation.py reads filters and facets by it)."""
         return self.curation.table() if self.curation is not None else EMPTY_CURATION
 
+    def _filters(
+        self, params: SearchParams, table: NameTable | None
+    ) -> tuple[SearchParams, list[ValueRef]]:
+        """Names resolved, then read through the curation table of the moment
+        (``search/curation.py``): the same for pages, facet values, exports and counts."""
+        params, refs = self.resolver.resolve(params, table)
+        return curate_filters(params, refs, self.curation_table())
+
     # ------------------------------------------------------------------ search
 
     def search(self, params: SearchParams, cursor: str | None = None) -> SearchResponse:
         """One page of results with facets; entity and outlet values may be names."""
         table = self.name_table()
-        params, refs = self.resolver.resolve(params, table)
-        # Filters and facets read through the curation table of the moment (search/curation.py).
-        params, refs = curate_filters(params, refs, self.curation_table())
+        params, refs = self._filters(params, table)
         key = query_key(params)
         state = CursorState(after=[])
         pit = None
@@ -179,7 +186,7 @@ class SearchService:
     ) -> FacetValuesResponse:
         """Values of one facet starting with ``prefix``, counted under the search's filters."""
         table = self.name_table()
-        params, _refs = self.resolver.resolve(params, table)
+        params, _refs = self._filters(params, table)
         body = build_facet_values_query(params, facet, prefix, size, table)
         raw = self.backend.search(body, params=params)
         return FacetValuesResponse(
@@ -197,7 +204,7 @@ class SearchService:
         one if OpenSearch refuses: the order still holds every entry once).
         """
         table = self.name_table()
-        params, _refs = self.resolver.resolve(params, table)
+        params, _refs = self._filters(params, table)
         query = scored_query(params, table)
         query["bool"]["filter"] = query["bool"]["filter"] + _multi_select_values(params)
         fields = export_columns(body)
@@ -230,7 +237,7 @@ class SearchService:
     def count(self, params: SearchParams) -> int:
         """Entries matching the filters (what an export would write without a limit)."""
         table = self.name_table()
-        params, _refs = self.resolver.resolve(params, table)
+        params, _refs = self._filters(params, table)
         query = scored_query(params, table)
         query["bool"]["filter"] = query["bool"]["filter"] + _multi_select_values(params)
         raw = self.backend.call(
