@@ -25,6 +25,8 @@ logger = logging.getLogger(__name__)
 
 # A domain that has just been created can take a little while to accept requests.
 RETRY_S = (5, 10, 20, 30, 30, 30, 30, 30)
+# Seconds kept free to answer CloudFormation: data migrations stop when less is left.
+ANSWER_RESERVE_S = 45.0
 
 
 def handle(

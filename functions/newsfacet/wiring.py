@@ -8,6 +8,7 @@ without clearing anything.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -61,14 +62,20 @@ def _ingest_queue(settings: Settings) -> IngestQueue:
     return IngestQueue(boto3.client("sqs", region_name=settings.aws_region, endpoint_url=endpoint))
 
 
-def set_up_indices(settings: Settings | None = None) -> list[str]:
-    """The set-up step (``newsfacet setup``) against the configured cluster."""
+def set_up_indices(
+    settings: Settings | None = None, *, stop: Callable[[], bool] | None = None
+) -> list[str]:
+    """The set-up step (``newsfacet setup``) against the configured cluster.
+
+    ``stop`` ends the data migrations early (the deploy-time custom resource passes
+    its time left); the next run of the step finishes them.
+    """
     from newsfacet.config import get_settings
     from newsfacet.index.client import build_client
     from newsfacet.index.setup import ensure_indices
 
     settings = settings or get_settings()
-    return ensure_indices(build_client(settings), settings.index_names)
+    return ensure_indices(build_client(settings), settings.index_names, stop=stop)
 
 
 def check_opensearch(settings: Settings | None = None) -> None:

@@ -51,3 +51,31 @@ def test_setup_moves_upload_times_out_of_published(os_client: Any, settings: Any
     # Run again: nothing left to move.
     again = ensure_indices(os_client, settings.index_names)
     assert any(line.startswith("0 entries") for line in again), again
+
+
+def test_migrations_out_of_time_stop_say_so_and_the_next_setup_finishes(
+    os_client: Any, settings: Any
+) -> None:
+    """The deploy-time custom resource stops the migrations before the function times out
+    (CloudFormation would wait an hour for an answer); `newsfacet setup` finishes them."""
+    alias = settings.index_names.entries
+    legacy = _doc(
+        "legacy",
+        published="2026-03-01T10:00:00+00:00",
+        published_source="s3_last_modified",
+        warnings=[],
+    )
+    os_client.index(index=alias, id="legacy", body=legacy, refresh=True)
+
+    stopped = ensure_indices(os_client, settings.index_names, stop=lambda: True)
+    assert any("stopped for want of time" in line for line in stopped), stopped
+    assert os_client.get(index=alias, id="legacy")["_source"]["published"] is not None
+    # Everything but the data migrations was done.
+    assert any(line.endswith("created") or "updated" in line for line in stopped)
+
+    finished = ensure_indices(os_client, settings.index_names)
+    assert not any("stopped" in line for line in finished), finished
+    assert any(line.startswith("1 entries") for line in finished), finished
+    moved = os_client.get(index=alias, id="legacy")["_source"]
+    assert moved["published"] is None
+    assert "cluster_hash" in moved

@@ -17,6 +17,7 @@ Entries stored before mapping revision 4 lack the cluster fields search reads
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from opensearchpy import OpenSearch
@@ -34,6 +35,22 @@ UPLOAD_TIME_WARNING = (
 )
 _PAGE = 500
 
+# Asked before each page of a migration: True when the caller is out of time (the deploy-time
+# custom resource). A migration stopped early is finished by the next run of setup.
+Stop = Callable[[], bool]
+
+
+class StoppedError(Exception):
+    """A migration stopped before its end because the caller ran out of time."""
+
+    def __init__(self, done: int) -> None:
+        super().__init__(f"stopped after {done} entries")
+        self.done = done
+
+
+def _never() -> bool:
+    return False
+
 
 def upload_date_fix(source: dict[str, Any]) -> dict[str, Any]:
     """The partial document that tells a legacy entry's dates honestly. Pure."""
@@ -48,15 +65,18 @@ def upload_date_fix(source: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def migrate_upload_dates(client: OpenSearch, alias: str) -> int:
+def migrate_upload_dates(client: OpenSearch, alias: str, stop: Stop = _never) -> int:
     """Move upload times out of ``published``; returns how many entries changed.
 
     Raises:
         IndexingError: OpenSearch did not answer, or refused some rewrites (run setup again).
+        StoppedError: ``stop()`` said so before a page (run setup again to finish).
     """
     changed = 0
     after: list[Any] | None = None
     while True:
+        if stop():
+            raise StoppedError(changed)
         body: dict[str, Any] = {
             "size": _PAGE,
             "query": {"term": {"published_source": LEGACY_UPLOAD_SOURCE}},
@@ -102,7 +122,7 @@ _HASH_PAGE = 1000
 _SET_HASH = "ctx._source.cluster_hash = params.hash"
 
 
-def fill_cluster_fields(client: OpenSearch, alias: str) -> int:
+def fill_cluster_fields(client: OpenSearch, alias: str, stop: Stop = _never) -> int:
     """Give entries stored before mapping revision 4 their cluster fields, once.
 
     ``cluster_hash`` on every entry that lacks it, and the summary (size,
@@ -111,10 +131,15 @@ def fill_cluster_fields(client: OpenSearch, alias: str) -> int:
 
     Returns:
         How many entries were given a cluster hash.
+
+    Raises:
+        StoppedError: ``stop()`` said so before a page (run setup again to finish).
     """
     missing = {"bool": {"must_not": [{"exists": {"field": "cluster_hash"}}]}}
     filled = 0
     while True:
+        if stop():
+            raise StoppedError(filled)
         hits = client.search(
             index=alias,
             body={
@@ -151,3 +176,28 @@ def fill_cluster_fields(client: OpenSearch, alias: str) -> int:
         filled += len(hits)
         counted = count_clusters(client, alias, clusters)
         propagate_summaries(client, alias, {c: s for c, s in counted.items() if s.size > 1})
+
+
+def run_migrations(client: OpenSearch, alias: str, stop: Stop = _never) -> list[str]:
+    """Every data migration of the entries behind ``alias``, in order; what each did.
+
+    Each finds only entries still to migrate, so one stopped for want of time is
+    finished by the next run, and a finished one costs one search.
+    """
+    done: list[str] = []
+    steps: list[tuple[str, Callable[[OpenSearch, str, Stop], int]]] = [
+        ("upload time moved out of published", migrate_upload_dates),
+        ("cluster fields filled", fill_cluster_fields),
+    ]
+    for what, step in steps:
+        try:
+            count = step(client, alias, stop)
+        except StoppedError as exc:
+            done.append(
+                f"{exc.done} entries of {alias}: {what}; stopped for want of time, "
+                "run `newsfacet setup` to finish"
+            )
+            return done
+        if count or what.startswith("upload"):
+            done.append(f"{count} entries of {alias}: {what}")
+    return done

@@ -26,14 +26,17 @@ from newsfacet.index.mapping import (
     entries_index_name,
     entries_template,
 )
-from newsfacet.index.migrate import fill_cluster_fields, migrate_upload_dates
+from newsfacet.index.migrate import Stop, run_migrations
 from newsfacet.index.recent import RECENT_MAPPINGS
 
 _SMALL_INDEX = {"number_of_shards": 1, "number_of_replicas": 0}
 
 
-def ensure_indices(client: OpenSearch, names: IndexNames) -> list[str]:
+def ensure_indices(client: OpenSearch, names: IndexNames, *, stop: Stop | None = None) -> list[str]:
     """Create or update everything under ``names``; safe to run again and from many places.
+
+    The data migrations (``index/migrate.py``) run last; ``stop`` (asked before each page)
+    ends them early when the caller is out of time, to be finished by the next run.
 
     Returns:
         What was done, one line each (for ``newsfacet setup``'s output).
@@ -46,11 +49,9 @@ def ensure_indices(client: OpenSearch, names: IndexNames) -> list[str]:
         client.indices.put_mapping(index=names.entries, body=ENTRY_MAPPINGS)
         client.indices.put_settings(index=names.entries, body=SLOW_LOG_SETTINGS)
         done.append(f"mapping and slow-log thresholds of {names.entries} updated")
-        moved = migrate_upload_dates(client, names.entries)
-        done.append(f"{moved} entries of {names.entries}: upload time moved out of published")
-        if filled := fill_cluster_fields(client, names.entries):
-            done.append(f"{filled} entries of {names.entries}: cluster fields filled")
+        migrate = True
     else:
+        migrate = False
         index = entries_index_name(names.prefix)
         _create(client, index, {"aliases": {names.entries: {"is_write_index": True}}})
         done.append(f"index {index} created behind alias {names.entries}")
@@ -67,6 +68,8 @@ def ensure_indices(client: OpenSearch, names: IndexNames) -> list[str]:
         else:
             _create(client, index, {"settings": _SMALL_INDEX, "mappings": mappings})
             done.append(f"index {index} created")
+    if migrate:
+        done += run_migrations(client, names.entries, stop or (lambda: False))
     return done
 
 
