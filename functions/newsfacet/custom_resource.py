@@ -43,7 +43,10 @@ def handle(
     try:
         if event["RequestType"] in ("Create", "Update"):
             done = _with_retries(set_up, time_left=time_left, sleep=sleep)
-            reason = "; ".join(done)[:400] or reason
+            # CloudFormation shows a short reason: what is left to do comes first.
+            todo = [line for line in done if "newsfacet setup" in line]
+            reason = "; ".join([*todo, *(line for line in done if line not in todo)])[:400]
+            reason = reason or "indices ready"
     except Exception as exc:  # CloudFormation must hear about any failure
         logger.exception("index set-up failed")
         status, reason = "FAILED", f"{type(exc).__name__}: {exc}"[:400]

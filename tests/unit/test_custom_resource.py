@@ -108,3 +108,21 @@ def test_delete_keeps_the_indices(response_url: tuple[str, list[dict[str, Any]]]
     answer = custom_resource.handle(event, set_up, time_left=lambda: 250.0)
     assert answer["Status"] == "SUCCESS"
     assert received[0]["body"]["PhysicalResourceId"] == "news-indices"
+
+
+def test_migrations_left_to_finish_lead_the_answer(
+    response_url: tuple[str, list[dict[str, Any]]],
+) -> None:
+    url, _received = response_url
+    steps = [f"mapping of news-side-{i} updated" for i in range(12)]
+    steps.append(
+        "500 entries of news-entries: cluster fields filled; stopped for want of time, "
+        "run `newsfacet setup` to finish"
+    )
+    answer = custom_resource.handle(
+        _request("Update", url), lambda: steps, time_left=lambda: 250.0, sleep=lambda s: None
+    )
+    assert answer["Status"] == "SUCCESS"
+    assert answer["Reason"].startswith(
+        "500 entries of news-entries: cluster fields filled; stopped"
+    )
