@@ -31,11 +31,10 @@ from newsfacet.curation.api_doc import ADMIN_DESCRIPTION, admin_responses
 from newsfacet.curation.queue import read_pass_message
 from newsfacet.errors import (
     CurationConflictError,
-    InvalidRequestError,
-    NotFoundError,
     TransientError,
     UnknownChangeError,
 )
+from newsfacet.http_errors import error_response, invalid_values, register_common
 from newsfacet.models.curation import (
     CHANGE_ID_PATTERN,
     Change,
@@ -49,6 +48,7 @@ from newsfacet.models.responses import ErrorResponse
 from newsfacet.observability import logger
 
 app = APIGatewayHttpResolver(enable_validation=True)
+register_common(app, logger)
 app.enable_swagger(
     path="/admin/docs",
     title="newsfacet admin API",
@@ -155,8 +155,6 @@ def openapi_document() -> Response[str]:
 
 
 # -- errors: each type to one status, in one place ----------------------------------------
-def _error(status: int, body: ErrorResponse) -> Response[Any]:
-    return Response(status, content_types.APPLICATION_JSON, body.model_dump_json(exclude_none=True))
 
 
 def _problem(error: dict[str, Any]) -> dict[str, str]:
@@ -169,53 +167,18 @@ def _problem(error: dict[str, Any]) -> dict[str, str]:
 
 @app.exception_handler(RequestValidationError)
 def invalid_body(error: RequestValidationError) -> Response[Any]:
-    problems = [_problem(e) for e in error.errors()]
-    first = problems[0] if problems else {"parameter": "body", "message": "invalid"}
-    return _error(
-        422,
-        ErrorResponse(
-            error="invalid_parameter",
-            message=f"{first['parameter']}: {first['message']}",
-            parameter=first["parameter"],
-            errors=problems,
-        ),
-    )
-
-
-@app.exception_handler(InvalidRequestError)
-def invalid_request(error: InvalidRequestError) -> Response[Any]:
-    return _error(
-        400, ErrorResponse(error=error.code, message=error.message, parameter=error.parameter)
-    )
-
-
-@app.exception_handler(NotFoundError)
-def not_found(error: NotFoundError) -> Response[Any]:
-    return _error(404, ErrorResponse(error=error.code, message=error.message))
+    return invalid_values([_problem(e) for e in error.errors()], "body")
 
 
 @app.exception_handler(CurationConflictError)
 def conflict(error: CurationConflictError) -> Response[Any]:
-    return _error(409, ErrorResponse(error=error.code, message=error.message))
+    return error_response(409, ErrorResponse(error=error.code, message=error.message))
 
 
 @app.exception_handler(TransientError)
 def backend_unavailable(error: TransientError) -> Response[Any]:
     logger.error("admin backend failed", extra={"reason": error.message})
-    return _error(503, ErrorResponse(error=error.code, message=error.message))
-
-
-@app.exception_handler(Exception)
-def unexpected(error: Exception) -> Response[Any]:
-    logger.exception("unhandled error")
-    return _error(
-        500, ErrorResponse(error="internal_error", message="internal error; see the function's log")
-    )
-
-
-@app.not_found
-def unknown_route(_: Exception) -> Response[Any]:
-    return _error(404, ErrorResponse(error="not_found", message="no such route"))
+    return error_response(503, ErrorResponse(error=error.code, message=error.message))
 
 
 # -- the background pass ------------------------------------------------------------------

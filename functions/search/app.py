@@ -21,11 +21,10 @@ from pydantic import BaseModel
 from newsfacet import wiring
 from newsfacet.errors import (
     ConfigurationError,
-    InvalidRequestError,
-    NotFoundError,
     SearchBackendError,
     UnknownParameterError,
 )
+from newsfacet.http_errors import error_response, invalid_values, register_common
 from newsfacet.models.api import (
     EntitiesQuery,
     ExportQuery,
@@ -58,6 +57,7 @@ from newsfacet.web.site import Answer, load_site
 
 logger = Logger()
 app = APIGatewayHttpResolver(enable_validation=True)
+register_common(app, logger)
 # The one document: /openapi.json serves it and /docs shows it.
 app.configure_openapi(title=API_TITLE, version=API_VERSION, description=API_DESCRIPTION)
 
@@ -203,10 +203,6 @@ def _static(answer: Answer) -> Response[str | None]:
     return Response(answer.status, headers=answer.headers, body=answer.body)
 
 
-def _error(status: int, body: ErrorResponse) -> Response[Any]:
-    return Response(status, content_types.APPLICATION_JSON, body.model_dump_json(exclude_none=True))
-
-
 @app.exception_handler(RequestValidationError)
 def invalid_parameters(error: RequestValidationError) -> Response[Any]:
     # A misspelt name usually explains the rest: say that first.
@@ -217,21 +213,12 @@ def invalid_parameters(error: RequestValidationError) -> Response[Any]:
         {"parameter": str(e.get("loc", ["", "?"])[-1]), "message": str(e.get("msg", "invalid"))}
         for e in error.errors()
     ]
-    first = problems[0] if problems else {"parameter": "?", "message": "invalid"}
-    return _error(
-        422,
-        ErrorResponse(
-            error="invalid_parameter",
-            message=f"{first['parameter']}: {first['message']}",
-            parameter=first["parameter"],
-            errors=problems,
-        ),
-    )
+    return invalid_values(problems, "?")
 
 
 @app.exception_handler(UnknownParameterError)
 def unknown_parameter(error: UnknownParameterError) -> Response[Any]:
-    return _error(
+    return error_response(
         400,
         ErrorResponse(
             error=error.code,
@@ -243,45 +230,19 @@ def unknown_parameter(error: UnknownParameterError) -> Response[Any]:
     )
 
 
-@app.exception_handler(InvalidRequestError)
-def invalid_request(error: InvalidRequestError) -> Response[Any]:
-    return _error(
-        400, ErrorResponse(error=error.code, message=error.message, parameter=error.parameter)
-    )
-
-
-@app.exception_handler(NotFoundError)
-def not_found(error: NotFoundError) -> Response[Any]:
-    return _error(404, ErrorResponse(error=error.code, message=error.message))
-
-
 @app.exception_handler(SearchBackendError)
 def backend_unavailable(error: SearchBackendError) -> Response[Any]:
     # "message" is reserved in log records: pass the reason under another key.
     logger.error("search backend unavailable", extra={"reason": error.message})
-    return _error(503, ErrorResponse(error=error.code, message=error.message))
+    return error_response(503, ErrorResponse(error=error.code, message=error.message))
 
 
 @app.exception_handler(ConfigurationError)
 def misconfigured(error: ConfigurationError) -> Response[Any]:
     logger.error("search function misconfigured", extra={"reason": error.message})
-    return _error(
+    return error_response(
         500, ErrorResponse(error=error.code, message="the search function is misconfigured")
     )
-
-
-@app.exception_handler(Exception)
-def unexpected(error: Exception) -> Response[Any]:
-    # The trace goes to the log, never to the client.
-    logger.exception("unhandled error")
-    return _error(
-        500, ErrorResponse(error="internal_error", message="internal error; see the function's log")
-    )
-
-
-@app.not_found
-def unknown_route(_: Exception) -> Response[Any]:
-    return _error(404, ErrorResponse(error="not_found", message="no such route"))
 
 
 @logger.inject_lambda_context

@@ -185,11 +185,12 @@ def run_migrations(client: OpenSearch, alias: str, stop: Stop = _never) -> list[
     finished by the next run, and a finished one costs one search.
     """
     done: list[str] = []
-    steps: list[tuple[str, Callable[[OpenSearch, str, Stop], int]]] = [
-        ("upload time moved out of published", migrate_upload_dates),
-        ("cluster fields filled", fill_cluster_fields),
+    # (what it does, the step, whether a run that found nothing is reported too)
+    steps: list[tuple[str, Callable[[OpenSearch, str, Stop], int], bool]] = [
+        ("upload time moved out of published", migrate_upload_dates, True),
+        ("cluster fields filled", fill_cluster_fields, False),
     ]
-    for what, step in steps:
+    for what, step, always in steps:
         try:
             count = step(client, alias, stop)
         except StoppedError as exc:
@@ -198,6 +199,6 @@ def run_migrations(client: OpenSearch, alias: str, stop: Stop = _never) -> list[
                 "run `newsfacet setup` to finish"
             )
             return done
-        if count or what.startswith("upload"):
+        if count or always:
             done.append(f"{count} entries of {alias}: {what}")
     return done
